@@ -1,0 +1,168 @@
+"""robustsuite's pytest plugin: options, markers, study parametrization, the `rs` fixture,
+resume, and pytest-benchmark wiring (a CUDA-synchronizing timer, JSON into the run folder).
+
+Registered as the `robustsuite` pytest11 entry point. Cases look like:
+
+    @pytest.mark.claim("C003-4.04")
+    @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_PREACT, ...])
+    def test_lipschitz(rs, study):
+        values = rs.measure(lambda: ...)
+        rs.conclude("C003-4.04", AllSeeds(0).decide(values), assertion="...", study=study)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cifar100", "svhn", "imagenette",
+                   "caltech101", "imagenet", "synthetic", "fonts", "speech_commands", "theory")
+DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
+                    "alignment_transfer", "perf")
+_TIMER = "robustsuite.harness.timing.synced_perf_counter"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("robustsuite")
+    g.addoption("--tier", choices=("mini", "paper"), default="mini", help="run size: mini (CPU) or paper (GPU)")
+    g.addoption("--data-root", default=os.environ.get("ROBUSTSUITE_DATA_ROOT", "data"),
+                help="folder holding the datasets (torchvision layout); env ROBUSTSUITE_DATA_ROOT")
+    g.addoption("--download", action=argparse_bool(), default=False,
+                help="allow torchvision downloads (--no-download: never)")
+    g.addoption("--cache-dir", default=os.environ.get("ROBUSTSUITE_CACHE_DIR", "~/.cache/robustsuite"),
+                help="model cache folder; env ROBUSTSUITE_CACHE_DIR")
+    g.addoption("--results-dir", default="results", help="where run folders are written")
+    g.addoption("--run", dest="rs_run", default=None,
+                help="run name; an existing run is resumed (finished cases are skipped)")
+    g.addoption("--seeds", default=None, help="seed count (3) or list (0,1,2); default: each case's own")
+    g.addoption("--device", dest="rs_device", default="auto", help="cpu, cuda, cuda:N or auto")
+    g.addoption("--threads", type=int, default=1, help="torch intra-op threads on the CPU (default 1)")
+    g.addoption("--progress", action="store_true", help="progress bars for training")
+
+
+def argparse_bool():
+    import argparse
+
+    return argparse.BooleanOptionalAction
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for name in DATASET_MARKERS + DOCUMENT_MARKERS:
+        config.addinivalue_line("markers", f"{name}: cases on {name}")
+    config.addinivalue_line("markers", "claim(*ids): the claim ids a case checks")
+    config.addinivalue_line("markers", "studies(mini=[...], paper=[...]): the studies of a case, per tier")
+    if config.option.benchmark_timer == "time.perf_counter" or "perf_counter" in str(config.option.benchmark_timer):
+        config.option.benchmark_timer = _TIMER
+    if config.getoption("collectonly") or not hasattr(config.option, "tier"):
+        return
+    run_dir = _run_dir(config)
+    config.stash[RUN_DIR] = run_dir
+    if config.option.benchmark_json is None and not getattr(config, "workerinput", None):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        config.option.benchmark_json = open(run_dir / "benchmark.json", "wb")  # noqa: SIM115 (closed by pytest-benchmark)
+
+
+RUN_DIR = pytest.StashKey[Path]()
+
+
+def _run_dir(config: pytest.Config) -> Path:
+    results = Path(config.option.results_dir)
+    name = config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    run_dir = results / "runs" / name
+    latest = results / "latest"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        if latest.is_symlink() or not latest.exists():
+            tmp = results / f".latest-{os.getpid()}"
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(Path("runs") / name)
+            os.replace(tmp, latest)
+    except OSError:
+        pass  # no symlinks on this file system: `robustsuite report` takes the run folder instead
+    return run_dir
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("studies")
+    if "study" not in metafunc.fixturenames or marker is None:
+        return
+    tier = metafunc.config.getoption("tier")
+    studies = marker.kwargs.get(tier, [])
+    params = [pytest.param(s, id=s.id, marks=[getattr(pytest.mark, m) for m in _dataset_markers(s)]) for s in studies]
+    if not params:
+        params = [pytest.param(None, id=f"no-{tier}-case",
+                               marks=pytest.mark.skip(reason=f"this claim has no {tier}-tier case"))]
+    metafunc.parametrize("study", params)
+
+
+def _dataset_markers(study) -> tuple[str, ...]:
+    names = getattr(study, "datasets", None) or (getattr(study, "dataset", None),)
+    return tuple(n for n in names if n)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from robustsuite.claims import CLAIMS
+
+    tier = config.getoption("tier")
+    for item in items:
+        marker = item.get_closest_marker("claim")
+        if marker is None:
+            continue
+        for cid in marker.args:
+            if cid not in CLAIMS:
+                raise pytest.UsageError(f"{item.nodeid}: unknown claim id {cid!r} in @pytest.mark.claim")
+            claim = CLAIMS.get(cid)
+            for m in claim.markers:
+                item.add_marker(m)
+            if tier in claim.skip_at:
+                item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {claim.skip_at[tier]}"))
+            if tier in claim.xfail_at:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: "
+                                                                      f"{claim.xfail_at[tier]}"))
+
+
+@pytest.fixture(scope="session")
+def suite(request: pytest.FixtureRequest):
+    """The session's Suite: data, model cache and results store."""
+    import torch
+
+    from robustsuite.harness.suite import Options, Suite, parse_seeds
+
+    config = request.config
+    device = config.option.rs_device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(config.option.threads)
+    run_dir = config.stash.get(RUN_DIR, None) or _run_dir(config)
+    options = Options(tier=config.option.tier, data_root=os.path.expanduser(config.option.data_root),
+                      download=config.option.download, cache_dir=os.path.expanduser(config.option.cache_dir),
+                      run_dir=str(run_dir), seeds=parse_seeds(config.option.seeds), device=device,
+                      progress=config.option.progress)
+    return Suite(options)
+
+
+@pytest.fixture
+def rs(suite, request: pytest.FixtureRequest):
+    """This case: `rs.measure(fn)`, `rs.conclude(...)`, plus the suite's data/model/seeds."""
+    from robustsuite.harness.suite import Case
+
+    if suite.store.has(request.node.nodeid):
+        pytest.skip(f"finished earlier in this run ({suite.store.run_dir}); its record is kept")
+    xfail = request.node.get_closest_marker("xfail")
+    bench = request.getfixturevalue("benchmark")
+    return Case(suite, request.node.nodeid, expected="xfail" if xfail else "pass",
+                timer=lambda fn: bench.pedantic(fn, rounds=1, iterations=1))  # one long measurement, timed once
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    from robustsuite.errors import DataNotFoundError
+
+    try:
+        return (yield)
+    except DataNotFoundError as err:
+        pytest.skip(f"data not available: {err}")

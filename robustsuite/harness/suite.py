@@ -1,0 +1,162 @@
+"""The suite's session state, usable with or without pytest: options, data, model cache,
+results store; and a Case, one claim check that measures, decides and records.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
+from robustsuite.data import DataSpec, Split
+from robustsuite.errors import ConfigError, choice
+from robustsuite.harness.cache import ModelCache
+from robustsuite.harness.environment import environment
+from robustsuite.harness.store import ResultsStore
+from robustsuite.harness.timing import stopwatch
+from robustsuite.train import TrainConfig, train_model
+
+
+@dataclass(frozen=True)
+class Options:
+    tier: str = "mini"
+    data_root: str = os.environ.get("ROBUSTSUITE_DATA_ROOT", "data")
+    download: bool = False
+    cache_dir: str = os.environ.get("ROBUSTSUITE_CACHE_DIR", os.path.expanduser("~/.cache/robustsuite"))
+    run_dir: str = "results/runs/adhoc"
+    seeds: tuple[int, ...] | None = None  # None: each case's own default
+    device: str = "cpu"
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        choice("tier", self.tier, ("mini", "paper"))
+        if not (self.device == "cpu" or self.device.startswith("cuda")):
+            raise ConfigError(f"device={self.device!r} is not allowed; use 'cpu', 'cuda' or 'cuda:N'.")
+
+
+def parse_seeds(text: str | None) -> tuple[int, ...] | None:
+    """'3' -> (0, 1, 2); '0,4,7' -> (0, 4, 7); None -> None."""
+    if text is None:
+        return None
+    try:
+        if "," in text:
+            return tuple(int(s) for s in text.split(","))
+        n = int(text)
+    except ValueError:
+        raise ConfigError(f"--seeds={text!r} is not allowed; give a count (3) or a list (0,1,2).") from None
+    if n < 1:
+        raise ConfigError(f"--seeds={text!r} is not allowed; the count must be >= 1.")
+    return tuple(range(n))
+
+
+class Suite:
+    """Session-wide: data (kept on the device), the model cache and the results store."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.cache = ModelCache(Path(options.cache_dir) / "models", self._train, options.device)
+        self.store = ResultsStore(options.run_dir)
+        self._data: dict[tuple[DataSpec, bool], Split] = {}
+        self._memo: dict[object, object] = {}
+
+    @property
+    def tier(self) -> str:
+        return self.options.tier
+
+    @property
+    def device(self) -> str:
+        return self.options.device
+
+    def data(self, spec: DataSpec, *, train: bool) -> Split:
+        key = (spec, train)
+        if key not in self._data:
+            split = spec.load(self.options.data_root, train=train, download=self.options.download)
+            self._data[key] = split.to(self.device)
+        return self._data[key]
+
+    def model(self, cfg: TrainConfig) -> nn.Module:
+        return self.cache.get(cfg)
+
+    def memo(self, key: object, compute: Callable[[], object]) -> object:
+        """A session-wide memo, so cases that share a measurement compute it once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def seeds(self, default: int = 3) -> tuple[int, ...]:
+        return self.options.seeds if self.options.seeds is not None else tuple(range(default))
+
+    def _train(self, cfg: TrainConfig):
+        return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
+                           progress=self.options.progress)
+
+
+class Case:
+    """One running check of one claim: it times what it measures and writes one record."""
+
+    def __init__(self, suite: Suite, case_id: str, *, expected: str = "pass",
+                 timer: Callable[[Callable[[], object]], object] | None = None) -> None:
+        self.suite = suite
+        self.case_id = case_id
+        self.expected = expected
+        self.timings: dict[str, float] = {}
+        self._timer = timer
+
+    def __getattr__(self, name: str):  # data, model, memo, seeds, tier, device come from the suite
+        return getattr(self.suite, name)
+
+    def measure(self, fn: Callable[[], object]) -> object:
+        """Run the case's measurement once, timed (pytest-benchmark when under pytest)."""
+        before = dict(self.suite.cache.stats)
+        with stopwatch(self.timings, "measure_seconds"):
+            result = self._timer(fn) if self._timer is not None else fn()
+        self.timings["train_seconds"] = self.suite.cache.stats["train_seconds"] - before["train_seconds"]
+        self.timings["models_trained"] = self.suite.cache.stats["trained"] - before["trained"]
+        self.timings["models_from_cache"] = self.suite.cache.stats["hits"] - before["hits"]
+        return result
+
+    def conclude(self, claim_id: str, decision: Decision, *, assertion: str, study: object,
+                 metrics: Mapping[str, Sequence[float]] | None = None, seeds: Sequence[int] = ()) -> Decision:
+        """Record the case and assert its decision. For an erratum claim the decision is on the
+        corrected statement, and the paper's claim is recorded as refuted when it reproduces."""
+        claim = get_claim(claim_id)
+        verdict = decision.verdict
+        if claim.erratum and verdict is Verdict.REPRODUCED:
+            verdict = Verdict.REFUTED
+        metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
+        record = {
+            "schema_version": 1, "case": self.case_id, "claim": claim.id, "family": claim.family, "tier": self.tier,
+            "study": _plain(study), "seeds": list(seeds), "metrics": metrics,
+            "aggregate": {k: dict(zip(("mean", "sd"), mean_sd(v)), n=len(v)) for k, v in metrics.items() if v},
+            "assertion": assertion, "decision": {"verdict": decision.verdict.value, "rule": decision.rule,
+                                                 "stats": _plain(decision.stats)},
+            "verdict": verdict.value, "paper": dict(claim.paper), "expected": self.expected,
+            "timings": self.timings, "environment": environment(self.device),
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.suite.store.write(record)
+        assert decision.verdict is Verdict.REPRODUCED, f"{claim.id}: {assertion}: {decision}"
+        return decision
+
+
+def _plain(obj: object) -> object:
+    """Configs and stats as JSON-ready data."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if hasattr(obj, "to_dict"):
+            return _plain(obj.to_dict())
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, torch.Tensor):
+        return obj.tolist()
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return str(obj)

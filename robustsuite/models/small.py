@@ -1,0 +1,45 @@
+"""Small models for the mini tier and MNIST-scale papers: MLP, a small CNN, LeNet-5."""
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from robustsuite.models.registry import register_model
+
+
+@register_model()
+def mlp(*, input_shape, num_classes, hidden: tuple[int, ...] = (256, 256)) -> nn.Module:
+    """Fully connected ReLU network on flattened inputs."""
+    sizes = [math.prod(input_shape), *hidden]
+    layers: list[nn.Module] = [nn.Flatten()]
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], num_classes))
+
+
+@register_model()
+def small_cnn(*, input_shape, num_classes, channels: tuple[int, int] = (32, 64), hidden: int = 128,
+              batch_norm: bool = False) -> nn.Module:
+    """conv3x3-c1, pool, conv3x3-c2, pool, fc-hidden, fc: the thesis' MNIST-scale CNN shape."""
+    c, h, w = input_shape
+    c1, c2 = channels
+
+    def block(cin: int, cout: int) -> list[nn.Module]:
+        return [nn.Conv2d(cin, cout, 3, padding=1), *([nn.BatchNorm2d(cout)] if batch_norm else []), nn.ReLU(),
+                nn.MaxPool2d(2)]
+
+    return nn.Sequential(*block(c, c1), *block(c1, c2), nn.Flatten(),
+                         nn.Linear(c2 * (h // 4) * (w // 4), hidden), nn.ReLU(), nn.Linear(hidden, num_classes))
+
+
+@register_model()
+def lenet5(*, input_shape, num_classes) -> nn.Module:
+    """LeNet-5 (ReLU, max-pool), padded so 28x28 inputs give the classic 5x5x16 features."""
+    c, h, w = input_shape
+    pad = 2 if h == 28 else 0
+    feat = ((h + 2 * pad - 4) // 2 - 4) // 2
+    return nn.Sequential(
+        nn.Conv2d(c, 6, 5, padding=pad), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * feat * feat, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, num_classes))

@@ -1,0 +1,61 @@
+"""TrainConfig: everything that determines a trained model. Its hash is the model's identity."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from robustsuite.data import DataSpec
+from robustsuite.errors import ConfigError, positive
+
+
+def kw(**kwargs) -> tuple[tuple[str, object], ...]:
+    """Keyword arguments as a sorted tuple of pairs, so that configs stay frozen and hashable."""
+    return tuple(sorted(kwargs.items()))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: DataSpec
+    model: str
+    model_kwargs: tuple[tuple[str, object], ...] = ()
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    epochs: int = 10
+    batch_size: int = 128
+    schedule: str = "constant"
+    milestones: tuple[float, ...] = (0.5, 0.75)
+    objective: str = "standard"
+    objective_kwargs: tuple[tuple[str, object], ...] = ()
+    val_size: int = 0  # held out from the training split, identical for every seed
+    select: str = "last"  # "last" iterate, or the epoch with the "best_val" accuracy
+    seed: int = 0
+    init: "TrainConfig | None" = None  # fine-tune from this model instead of a fresh init
+    label: str = field(default="", compare=False)  # a display name; not part of the identity
+
+    def __post_init__(self) -> None:
+        positive("lr", self.lr)
+        positive("epochs", self.epochs, allow_zero=True)
+        positive("batch_size", self.batch_size)
+        if self.select not in ("last", "best_val"):
+            raise ConfigError(f"select={self.select!r} is not allowed; choose 'last' or 'best_val'.")
+        if self.select == "best_val" and self.val_size <= 0:
+            raise ConfigError("select='best_val' needs val_size > 0 (a validation split to select on).")
+
+    def replace(self, **changes) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d.pop("label")
+        if self.init is not None:
+            d["init"] = self.init.digest()
+        return d
+
+    def digest(self, salt: str = "") -> str:
+        """A stable hash of the config (and `salt`, e.g. the training code's version)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, default=str) + salt
+        return hashlib.sha256(blob.encode()).hexdigest()[:20]

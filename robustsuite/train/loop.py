@@ -1,0 +1,83 @@
+"""The training loop: seeded, deterministic on the CPU, with optional validation selection."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from robustsuite.data import Split
+from robustsuite.metrics import accuracy
+from robustsuite.models import create_model
+from robustsuite.train.config import TrainConfig
+from robustsuite.train.objectives import OBJECTIVES
+from robustsuite.train.optim import lr_factor, make_optimizer
+
+LoadModel = Callable[[TrainConfig], nn.Module]
+
+
+def split_validation(train: Split, val_size: int) -> tuple[Split, Split | None]:
+    """The last `val_size` examples of the (already shuffled) training split are held out."""
+    if val_size <= 0:
+        return train, None
+    n = len(train) - val_size
+    return train.take(slice(0, n)), train.take(slice(n, None))
+
+
+def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "cpu",
+                load: LoadModel | None = None, progress: bool = False) -> tuple[nn.Module, dict]:
+    """Train the model `cfg` describes on `data`; return it (in eval mode) and a history."""
+    torch.manual_seed(cfg.seed)
+    train, val = split_validation(data.to(device), cfg.val_size)
+    if cfg.init is not None:
+        model = copy.deepcopy(_resolve(cfg.init, load))
+    else:
+        model = create_model(cfg.model, input_shape=train.input_shape, num_classes=train.num_classes,
+                             **dict(cfg.model_kwargs))
+    model.to(device)
+    kwargs = {k: _resolve(v, load) if isinstance(v, TrainConfig) else v for k, v in cfg.objective_kwargs}
+    loss_fn = OBJECTIVES.get(cfg.objective)(**kwargs)
+    opt = make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
+                         weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(cfg.seed + 100_003)
+    steps_per_epoch = -(-len(train) // cfg.batch_size)
+    total = max(1, cfg.epochs * steps_per_epoch)
+    history: dict = {"val_acc": [], "train_loss": []}
+    best = (-1.0, None, -1)
+    epochs = range(cfg.epochs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc=cfg.label or cfg.model, leave=False)
+    for epoch in epochs:
+        model.train()
+        perm = torch.randperm(len(train), generator=gen).to(device)
+        running = torch.zeros((), device=device)
+        for i in range(steps_per_epoch):
+            for g in opt.param_groups:
+                g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
+            idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            loss = loss_fn(model, train.x[idx], train.y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            running += loss.detach()
+        history["train_loss"].append(float(running) / steps_per_epoch)
+        if val is not None:
+            acc = accuracy(model.eval(), val.x, val.y)
+            history["val_acc"].append(acc)
+            if cfg.select == "best_val" and acc > best[0]:
+                best = (acc, copy.deepcopy(model.state_dict()), epoch)
+    if cfg.select == "best_val" and best[1] is not None:
+        model.load_state_dict(best[1])
+        history["selected_epoch"] = best[2]
+    return model.eval(), history
+
+
+def _resolve(cfg: TrainConfig, load: LoadModel | None) -> nn.Module:
+    if load is None:
+        from robustsuite.errors import ConfigError
+
+        raise ConfigError("this config depends on another trained model; pass load= (a ModelCache.get) to train it.")
+    return load(cfg)
