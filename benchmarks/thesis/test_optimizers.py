@@ -1,49 +1,254 @@
-"""Thesis chapter 4: models trained with SGD vs Adam and RMSProp."""
+"""Thesis chapter 4: models trained with SGD are more robust than those trained with Adam or
+RMSProp at similar clean accuracy (C003-4.01, 4.03, 4.04, 4.05, 4.08).
+
+Protocol (as the thesis): each optimizer's learning rate is swept on the first seed and each
+model's checkpoint is the epoch with the best validation accuracy. Control: the adaptive models
+are also trained with early stopping at the SGD model's validation accuracy (same seed), so that
+the comparison holds clean accuracy fixed instead of trusting the sweep to match it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, Within, get_claim
 from robustsuite.data import DataSpec
-from robustsuite.metrics import lipschitz_upper_bound
-from robustsuite.train import TrainConfig, kw
+from robustsuite.metrics import Severities, accuracy, lipschitz_upper_bound, robustness_profile
+from robustsuite.train import TrainConfig, kw, split_validation
+
+OPTIMIZERS = ("sgd", "adam", "rmsprop")
 
 
 @dataclass(frozen=True)
 class OptimizerStudy:
     id: str
     dataset: str
-    base: TrainConfig  # optimizer, lr and seed are replaced per run
-    lrs: tuple[tuple[str, float], ...]  # the learning rate of each optimizer
+    base: TrainConfig  # optimizer, lr and seed are set per run
+    sweep: tuple[tuple[str, tuple[float, ...]], ...]  # learning rates tried per optimizer (first seed)
+    severities: Severities
+    seeds: int = 3
+    momentum_lr: float = 0.01  # SGD with momentum 0.9 (Table 4.7)
 
-    def config(self, optimizer: str, seed: int) -> TrainConfig:
-        return self.base.replace(optimizer=optimizer, lr=dict(self.lrs)[optimizer], seed=seed,
-                                 label=f"{self.id}-{optimizer}-s{seed}")
+    def config(self, optimizer: str, lr: float, seed: int, **changes) -> TrainConfig:
+        return self.base.replace(optimizer=optimizer, lr=lr, seed=seed, label=f"{self.id}-{optimizer}-{lr:g}-s{seed}",
+                                 **changes)
 
 
-DIGITS_MLP = OptimizerStudy(
-    "digits16-mlp", "digits",
-    TrainConfig(DataSpec("digits16"), "mlp", kw(hidden=(256,)), epochs=30, batch_size=64, val_size=200,
-                select="best_val"),
-    lrs=(("sgd", 0.1), ("adam", 1e-3), ("rmsprop", 1e-3)))
+def _step_schedule(cfg: TrainConfig) -> TrainConfig:
+    return cfg.replace(schedule="step", milestones=(0.5, 0.75))  # x0.1 at epochs 100 and 150 of 200
+
+
+MNIST_SEVERITIES = Severities(noise=(0.1, 0.05**0.5, 0.1**0.5), l2=(0.5, 0.7, 1.0), linf=(0.05, 0.07, 0.1), steps=20)
+
+MNIST_MLP = OptimizerStudy(
+    "mnist-mlp", "mnist",
+    TrainConfig(DataSpec("mnist", n_test=500), "mlp", kw(hidden=(256, 256)), epochs=20, batch_size=128,
+                val_size=1000, select="best_val"),
+    sweep=(("sgd", (0.1, 0.2)), ("adam", (3e-4, 1e-3)), ("rmsprop", (3e-4, 1e-3))),
+    severities=MNIST_SEVERITIES)
+
+# Paper tier: Table 4.2 learning rates, 200 epochs, AutoAttack on the first 1,000 test images,
+# Table 4.3 severities (sigma = sqrt of the printed variance).
+_AA = dict(attack="autoattack")
+_CIFAR_SEV = Severities(noise=(0.001**0.5, 0.005**0.5, 0.007**0.5), l2=(0.1, 0.2, 0.3), linf=(1 / 255, 2 / 255, 4 / 255), **_AA)
+_BIG_SEV = Severities(noise=(0.1, 0.05**0.5, 0.1**0.5), l2=(0.5, 1.0, 1.5), linf=(1 / 255, 2 / 255, 4 / 255), **_AA)
+_PAPER = [  # dataset, model, (sgd, adam, rmsprop) lr, severities
+    ("mnist", "thesis_cnn", (0.1, 5e-4, 5e-4), Severities(noise=(0.1, 0.05**0.5, 0.1**0.5), l2=(0.5, 0.7, 1.0),
+                                                          linf=(0.05, 0.07, 0.1), **_AA)),
+    ("fashion_mnist", "thesis_cnn", (0.1, 5e-4, 5e-4), Severities(noise=(0.001**0.5, 0.005**0.5, 0.1), l2=(0.1, 0.5, 0.7),
+                                                                  linf=(0.01, 0.03, 0.05), **_AA)),
+    ("cifar10", "preact_resnet18", (0.2, 2e-4, 5e-4), _CIFAR_SEV),
+    ("cifar100", "preact_resnet18", (0.3, 5e-4, 5e-4), _CIFAR_SEV),
+    ("svhn", "preact_resnet18", (0.2, 2e-4, 2e-4), Severities(noise=(0.001**0.5, 0.003**0.5, 0.005**0.5), l2=(0.1, 0.2, 0.3),
+                                                              linf=(1 / 255, 2 / 255, 4 / 255), **_AA)),
+    ("caltech101", "preact_resnet18", (0.05, 2e-4, 1e-3), _BIG_SEV),
+    ("imagenette", "preact_resnet18", (0.1, 2e-4, 2e-4), _BIG_SEV),
+]
+PAPER_STUDIES = [
+    OptimizerStudy(f"{name}-{model}", name,
+                   _step_schedule(TrainConfig(DataSpec(name, n_test=1000), model, kw(batch_norm=False), epochs=200,
+                                              batch_size=128, val_size=5000 if name != "caltech101" else 1000,
+                                              select="best_val")),
+                   sweep=tuple((opt, (lr,)) for opt, lr in zip(OPTIMIZERS, lrs)), severities=sev)
+    for name, model, lrs, sev in _PAPER
+]
+PAPER_BN = [s.__class__(s.id + "-bn", s.dataset, s.base.replace(model_kwargs=kw(batch_norm=True)), s.sweep, s.severities)
+            for s in PAPER_STUDIES if s.dataset not in ("mnist", "fashion_mnist")]
+MNIST_MLP_BN = OptimizerStudy(MNIST_MLP.id + "-bn", "mnist", MNIST_MLP.base.replace(model_kwargs=kw(hidden=(256, 256), batch_norm=True)),
+                              MNIST_MLP.sweep, MNIST_SEVERITIES)
+
+
+# --- measurements, shared across cases through the session memo -------------------------------
+
+def chosen_lr(rs, study: OptimizerStudy, optimizer: str) -> float:
+    """The swept learning rate with the best validation accuracy on the first seed."""
+    def pick():
+        lrs = dict(study.sweep)[optimizer]
+        return max(lrs, key=lambda lr: val_accuracy(rs, study, study.config(optimizer, lr, 0)))
+    return rs.memo(("lr", study, optimizer), pick)
+
+
+def val_accuracy(rs, study: OptimizerStudy, cfg: TrainConfig) -> float:
+    _, val = split_validation(rs.data(study.base.data, train=True), study.base.val_size)
+    return rs.memo(("val", cfg), lambda: accuracy(rs.model(cfg), val.x, val.y))
+
+
+def protocol_config(rs, study, optimizer: str, seed: int) -> TrainConfig:
+    return study.config(optimizer, chosen_lr(rs, study, optimizer), seed)
+
+
+def matched_config(rs, study, optimizer: str, seed: int) -> TrainConfig:
+    """An adaptive model stopped at the first epoch reaching SGD's validation accuracy (same seed)."""
+    target = val_accuracy(rs, study, protocol_config(rs, study, "sgd", seed))
+    return study.config(optimizer, chosen_lr(rs, study, optimizer), seed, select="target_val", target_val=target)
+
+
+def profile(rs, study, cfg: TrainConfig) -> dict[str, float]:
+    def compute():
+        model = rs.model(cfg)
+        test = rs.data(study.base.data, train=False)
+        return robustness_profile(model, test, study.severities) | {"lipschitz": lipschitz_or_nan(model, test)}
+    return rs.memo(("profile", cfg, study.severities), compute)
+
+
+def lipschitz_or_nan(model, test) -> float:
+    try:
+        return lipschitz_upper_bound(model, test.input_shape)
+    except ValueError:  # residual networks: no product bound
+        return float("nan")
+
+
+def avg_strongest(p: dict[str, float], severities: Severities) -> float:
+    """Table 4.1's 'average robust accuracy': the mean of one Gaussian, one L2 and one Linf cell."""
+    cells = severities.strongest()
+    return sum(p[c] for c in cells) / len(cells)
+
+
+def compare(rs, study, configs) -> dict[str, list[float]]:
+    """Per seed: each optimizer's profile, and SGD's lead in average robust accuracy."""
+    metrics: dict[str, list[float]] = {}
+    for seed in rs.seeds(study.seeds):
+        profiles = {opt: profile(rs, study, configs(opt, seed)) for opt in OPTIMIZERS}
+        for opt, p in profiles.items():
+            for name in ("clean", *study.severities.strongest(), "lipschitz"):
+                metrics.setdefault(f"{opt}.{name}", []).append(p[name])
+        avg = {opt: avg_strongest(p, study.severities) for opt, p in profiles.items()}
+        metrics.setdefault("sgd_lead_avg_robust", []).append(avg["sgd"] - max(avg["adam"], avg["rmsprop"]))
+        metrics.setdefault("clean_gap_sgd_minus_best_adaptive", []).append(
+            profiles["sgd"]["clean"] - max(profiles["adam"]["clean"], profiles["rmsprop"]["clean"]))
+    return metrics
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+@pytest.mark.claim("C003-4.01")
+@pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
+def test_sgd_more_robust_under_thesis_protocol(rs, study):
+    m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
+    rs.conclude("C003-4.01", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+                seeds=rs.seeds(study.seeds), metrics=m,
+                assertion="average robust accuracy at the strongest severities: SGD > max(Adam, RMSProp) in every seed")
+
+
+@pytest.mark.claim("C003-4.01")
+@pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
+def test_sgd_more_robust_at_matched_clean_accuracy(rs, study):
+    def configs(opt, seed):
+        return protocol_config(rs, study, opt, seed) if opt == "sgd" else matched_config(rs, study, opt, seed)
+
+    m = rs.measure(lambda: compare(rs, study, configs))
+    rs.conclude("C003-4.01", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+                seeds=rs.seeds(study.seeds), metrics=m,
+                assertion="with Adam/RMSProp stopped at SGD's validation accuracy, SGD's average robust accuracy "
+                          "is higher in every seed")
 
 
 @pytest.mark.claim("C003-4.04")
-@pytest.mark.studies(mini=[DIGITS_MLP])
+@pytest.mark.studies(mini=[MNIST_MLP], paper=[s for s in PAPER_STUDIES if s.base.model == "thesis_cnn"])
 def test_sgd_has_smallest_lipschitz_bound(rs, study):
-    def measure():
-        bounds = {opt: [] for opt in ("sgd", "adam", "rmsprop")}
-        for seed in rs.seeds(3):
-            for opt in bounds:
-                model = rs.model(study.config(opt, seed))
-                bounds[opt].append(lipschitz_upper_bound(model, rs.data(study.base.data, train=False).input_shape))
-        return bounds
+    m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
+    ratio = [min(a, r) / s for s, a, r in zip(m["sgd.lipschitz"], m["adam.lipschitz"], m["rmsprop.lipschitz"])]
+    rs.conclude("C003-4.04", AllSeeds(margin=1.0).decide(ratio), study=study, seeds=rs.seeds(study.seeds),
+                metrics={k: v for k, v in m.items() if k.endswith("lipschitz")} | {"ratio_adaptive_over_sgd": ratio},
+                assertion="min(bound_adam, bound_rmsprop) / bound_sgd > 1 in every seed")
 
-    b = rs.measure(measure)
-    ratios = [min(a, r) / s for s, a, r in zip(b["sgd"], b["adam"], b["rmsprop"])]
-    rs.conclude("C003-4.04", AllSeeds(margin=1.0).decide(ratios), study=study, seeds=rs.seeds(3),
-                assertion="min(bound_adam, bound_rmsprop) / bound_sgd > 1 in every seed",
-                metrics={"bound_sgd": b["sgd"], "bound_adam": b["adam"], "bound_rmsprop": b["rmsprop"],
-                         "ratio_min_adaptive_over_sgd": ratios})
+
+@pytest.mark.claim("C003-4.05")
+@pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
+def test_sgd_lead_persists_with_batch_norm(rs, study):
+    m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
+    rs.conclude("C003-4.05", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+                seeds=rs.seeds(study.seeds), metrics=m,
+                assertion="with batch norm, SGD's average robust accuracy > max(Adam, RMSProp) in every seed")
+
+
+@pytest.mark.claim("C003-4.05")
+@pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
+@pytest.mark.xfail_at(mini="measured on the MNIST MLP (3 seeds): average robust accuracy drops with BN for SGD "
+                           "(+14.9, +8.7, +8.9 points) and RMSProp (+9.3, +10.4, +7.2) but not for Adam (-0.1, -9.9, "
+                           "-7.9): inconclusive under the every-optimizer-and-seed rule")
+def test_batch_norm_models_are_less_robust(rs, study):
+    plain = MNIST_MLP if rs.tier == "mini" else next(s for s in PAPER_STUDIES if study.id == s.id + "-bn")
+
+    def measure():
+        drop = []
+        for seed in rs.seeds(study.seeds):
+            for opt in OPTIMIZERS:
+                off = avg_strongest(profile(rs, plain, protocol_config(rs, plain, opt, seed)), plain.severities)
+                on = avg_strongest(profile(rs, study, protocol_config(rs, study, opt, seed)), study.severities)
+                drop.append(off - on)
+        return drop
+
+    drop = rs.measure(measure)
+    rs.conclude("C003-4.05", AllSeeds(margin=0.0).decide(drop), study=study, seeds=rs.seeds(study.seeds),
+                metrics={"avg_robust_bn_off_minus_on": drop},
+                assertion="average robust accuracy without BN > with BN, for every optimizer and seed")
+
+
+@pytest.mark.claim("C003-4.08")
+@pytest.mark.studies(mini=[MNIST_MLP], paper=[s for s in PAPER_STUDIES if s.dataset not in ("mnist", "fashion_mnist")])
+def test_momentum_sgd_behaves_like_sgd(rs, study):
+    tol = 10.0  # points per strongest cell; the thesis' own largest |SGD-m - SGD| is 9.2 (Table 4.7)
+
+    def measure():
+        worst = []
+        for seed in rs.seeds(study.seeds):
+            sgd = profile(rs, study, protocol_config(rs, study, "sgd", seed))
+            lr = study.momentum_lr if rs.tier == "mini" else chosen_lr(rs, study, "sgd")
+            sgdm = profile(rs, study, study.config("sgd", lr, seed, momentum=0.9))
+            worst.append(max(abs(sgdm[c] - sgd[c]) for c in study.severities.strongest()))
+        return worst
+
+    worst = rs.measure(measure)
+    rs.conclude("C003-4.08", AllSeeds(margin=0.0).decide([tol - w for w in worst]), study=study,
+                seeds=rs.seeds(study.seeds), metrics={"max_abs_diff_strongest_cells": worst},
+                assertion=f"|SGD-momentum - SGD| <= {tol:g} points at every strongest cell, every seed")
+
+
+@pytest.mark.claim("C003-4.03")
+@pytest.mark.theory
+def test_table_4_1_is_the_mean_of_highlighted_table_4_3_cells(rs):
+    from itertools import product
+
+    from robustsuite.claims.thesis_optimizers import CIFAR10_ROWS
+
+    paper = get_claim("C003-4.03").paper
+
+    def errors():
+        out = {}
+        for key in (k for k in paper if k.endswith(".avg") and not k.startswith("cifar10.")):
+            stem = key[:-4]
+            out[stem] = abs(sum(paper[f"{stem}.{c}"] for c in ("noise", "l2", "linf")) / 3 - paper[key])
+        # CIFAR-10: the best of all 27 (noise, l2, linf) cell choices, worst case over the optimizers
+        out["cifar10.best_combination"] = min(
+            max(abs(sum(rows[t][i] for t, i in enumerate(pick)) / 3 - rows[3]) for rows in CIFAR10_ROWS.values())
+            for pick in product(range(3), repeat=3))
+        return out
+
+    e = rs.measure(errors)
+    exact = [v for k, v in e.items() if not k.startswith("cifar10")]
+    rs.conclude("C003-4.03", Within(expected=0.0, tol=0.005).decide(exact), study="Table 4.1 vs Table 4.3",
+                metrics={"abs_error." + k: [v] for k, v in e.items()},
+                assertion="on 6 datasets, Table 4.1 = mean of the highlighted Table 4.3 cells to rounding (0.005)")
+    assert e["cifar10.best_combination"] > 0.005, "the CIFAR-10 erratum should show: no cell combination matches"

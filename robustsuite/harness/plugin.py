@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: cases on {name}")
     config.addinivalue_line("markers", "claim(*ids): the claim ids a case checks")
     config.addinivalue_line("markers", "studies(mini=[...], paper=[...]): the studies of a case, per tier")
+    config.addinivalue_line("markers", "xfail_at(mini='evidence'): this case's claim does not hold at that tier")
+    config.addinivalue_line("markers", "skip_at(mini='evidence'): this case cannot be shown at that tier")
     if config.option.benchmark_timer == "time.perf_counter" or "perf_counter" in str(config.option.benchmark_timer):
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
@@ -117,11 +119,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             claim = CLAIMS.get(cid)
             for m in claim.markers:
                 item.add_marker(m)
-            if tier in claim.skip_at:
-                item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {claim.skip_at[tier]}"))
-            if tier in claim.xfail_at:
-                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: "
-                                                                      f"{claim.xfail_at[tier]}"))
+            # a claim's own skip/xfail evidence applies to all its cases; a case may carry its own
+            skip = claim.skip_at.get(tier) or _case_evidence(item, "skip_at", tier)
+            xfail = claim.xfail_at.get(tier) or _case_evidence(item, "xfail_at", tier)
+            if skip:
+                item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"))
+            if xfail:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: {xfail}"))
+
+
+def _case_evidence(item: pytest.Item, name: str, tier: str) -> str:
+    marker = item.get_closest_marker(name)
+    return marker.kwargs.get(tier, "") if marker else ""
 
 
 @pytest.fixture(scope="session")

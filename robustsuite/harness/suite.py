@@ -130,9 +130,10 @@ class Case:
         if claim.erratum and verdict is Verdict.REPRODUCED:
             verdict = Verdict.REFUTED
         metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
+        study = _plain(study)
         record = {
             "schema_version": 1, "case": self.case_id, "claim": claim.id, "family": claim.family, "tier": self.tier,
-            "study": _plain(study), "seeds": list(seeds), "metrics": metrics,
+            "study": study if isinstance(study, dict) else {"id": study}, "seeds": list(seeds), "metrics": metrics,
             "aggregate": {k: dict(zip(("mean", "sd"), mean_sd(v)), n=len(v)) for k, v in metrics.items() if v},
             "assertion": assertion, "decision": {"verdict": decision.verdict.value, "rule": decision.rule,
                                                  "stats": _plain(decision.stats)},

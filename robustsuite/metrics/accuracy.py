@@ -20,10 +20,17 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 
 def robust_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack,
-                    batch_size: int = 500) -> float:
-    """Accuracy, in percent, on the points `attack(model, x, y)` returns (batch by batch)."""
+                    batch_size: int = 500, seed: int = 0) -> float:
+    """Accuracy, in percent, on the points `attack(model, x, y)` returns (batch by batch).
+
+    Random starts draw from a generator seeded with `seed`, so a result does not depend on what
+    ran before it; the global RNG state is left as it was.
+    """
+    devices = [x.device] if x.device.type == "cuda" else []
     correct = 0
-    for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
-        correct += (predict(model, attack(model, xb, yb)) == yb).sum().item()
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            correct += (predict(model, attack(model, xb, yb)) == yb).sum().item()
     return 100.0 * correct / len(x)

@@ -56,7 +56,7 @@ def layer_bounds(model: nn.Sequential, input_shape: tuple[int, ...], iters: int 
                 bounds.append(torch.linalg.matrix_norm(layer.weight.detach(), ord=2).item())
             elif isinstance(layer, nn.Conv2d):
                 bounds.append(conv_spectral_norm(layer, tuple(x.shape[1:]), iters))
-            elif isinstance(layer, nn.BatchNorm2d):
+            elif isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 bounds.append((layer.weight.abs() / (layer.running_var + layer.eps).sqrt()).max().item())
             elif isinstance(layer, nn.MaxPool2d) and layer.stride != layer.kernel_size:
                 raise ConfigError("an overlapping max-pool is not 1-Lipschitz in L2; no bound is implemented.")

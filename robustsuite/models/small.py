@@ -9,12 +9,12 @@ from robustsuite.models.registry import register_model
 
 
 @register_model()
-def mlp(*, input_shape, num_classes, hidden: tuple[int, ...] = (256, 256)) -> nn.Module:
-    """Fully connected ReLU network on flattened inputs."""
+def mlp(*, input_shape, num_classes, hidden: tuple[int, ...] = (256, 256), batch_norm: bool = False) -> nn.Module:
+    """Fully connected ReLU network on flattened inputs (optionally with batch norm)."""
     sizes = [math.prod(input_shape), *hidden]
     layers: list[nn.Module] = [nn.Flatten()]
     for a, b in zip(sizes, sizes[1:]):
-        layers += [nn.Linear(a, b), nn.ReLU()]
+        layers += [nn.Linear(a, b), *([nn.BatchNorm1d(b)] if batch_norm else []), nn.ReLU()]
     return nn.Sequential(*layers, nn.Linear(sizes[-1], num_classes))
 
 
@@ -43,3 +43,18 @@ def lenet5(*, input_shape, num_classes) -> nn.Module:
         nn.Conv2d(c, 6, 5, padding=pad), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(16 * feat * feat, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, num_classes))
+
+
+@register_model()
+def thesis_cnn(*, input_shape, num_classes, batch_norm: bool = False) -> nn.Module:
+    """The thesis' MNIST/Fashion-MNIST CNN (Table 4.2): Conv(1,16,4)-ReLU-Conv(16,32,4)-ReLU-FN(.,100)-FN(100,10).
+
+    Table 4.2 prints FN(21632, 100), which two valid 4x4 convolutions on 28x28 cannot give (15488);
+    padding 1 on both gives 32 * 26 * 26 = 21632, so padding 1 is used. As printed, there is no
+    ReLU between the two FN layers.
+    """
+    c, h, w = input_shape
+    norm = (lambda ch: [nn.BatchNorm2d(ch)]) if batch_norm else (lambda ch: [])
+    return nn.Sequential(nn.Conv2d(c, 16, 4, padding=1), *norm(16), nn.ReLU(),
+                         nn.Conv2d(16, 32, 4, padding=1), *norm(32), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(32 * (h - 2) * (w - 2), 100), nn.Linear(100, num_classes))

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from robustsuite.data import DataSpec
-from robustsuite.errors import ConfigError, positive
+from robustsuite.errors import ConfigError, choice, positive
 
 
 def kw(**kwargs) -> tuple[tuple[str, object], ...]:
@@ -31,7 +31,8 @@ class TrainConfig:
     objective: str = "standard"
     objective_kwargs: tuple[tuple[str, object], ...] = ()
     val_size: int = 0  # held out from the training split, identical for every seed
-    select: str = "last"  # "last" iterate, or the epoch with the "best_val" accuracy
+    select: str = "last"  # "last" iterate, the "best_val" epoch, or the first epoch at "target_val"
+    target_val: float | None = None  # with select="target_val": stop once val accuracy >= this (percent)
     seed: int = 0
     init: "TrainConfig | None" = None  # fine-tune from this model instead of a fresh init
     label: str = field(default="", compare=False)  # a display name; not part of the identity
@@ -40,10 +41,12 @@ class TrainConfig:
         positive("lr", self.lr)
         positive("epochs", self.epochs, allow_zero=True)
         positive("batch_size", self.batch_size)
-        if self.select not in ("last", "best_val"):
-            raise ConfigError(f"select={self.select!r} is not allowed; choose 'last' or 'best_val'.")
-        if self.select == "best_val" and self.val_size <= 0:
-            raise ConfigError("select='best_val' needs val_size > 0 (a validation split to select on).")
+        choice("select", self.select, ("last", "best_val", "target_val"))
+        if self.select != "last" and self.val_size <= 0:
+            raise ConfigError(f"select={self.select!r} needs val_size > 0 (a validation split to select on).")
+        if (self.select == "target_val") != (self.target_val is not None):
+            raise ConfigError("target_val is set exactly when select='target_val'; "
+                              f"got select={self.select!r}, target_val={self.target_val!r}.")
 
     def replace(self, **changes) -> "TrainConfig":
         return dataclasses.replace(self, **changes)

@@ -67,11 +67,14 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
         if val is not None:
             acc = accuracy(model.eval(), val.x, val.y)
             history["val_acc"].append(acc)
-            if cfg.select == "best_val" and acc > best[0]:
+            if cfg.select != "last" and acc > best[0]:
                 best = (acc, copy.deepcopy(model.state_dict()), epoch)
-    if cfg.select == "best_val" and best[1] is not None:
+            if cfg.select == "target_val" and acc >= cfg.target_val:
+                break  # matched: keep this epoch (best so far is this one)
+    if cfg.select != "last" and best[1] is not None:
         model.load_state_dict(best[1])
         history["selected_epoch"] = best[2]
+        history["selected_val_acc"] = best[0]
     return model.eval(), history
 
 
