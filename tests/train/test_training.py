@@ -1,0 +1,51 @@
+"""Training is seeded and deterministic on the CPU; bad configs raise clear errors."""
+import pytest
+import torch
+
+from robustsuite.data import DataSpec, load_dataset
+from robustsuite.errors import ConfigError
+from robustsuite.train import SignGD, TrainConfig, kw, make_optimizer, train_model
+
+CFG = TrainConfig(DataSpec("digits"), "mlp", kw(hidden=(32,)), epochs=2, batch_size=64, lr=0.1)
+
+
+def test_deterministic_and_learns():
+    data = DataSpec("digits").load(None, train=True)
+    a, _ = train_model(CFG, data)
+    b, _ = train_model(CFG, data)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    test = load_dataset("digits", train=False)
+    assert (a(test.x).argmax(1) == test.y).float().mean() > 0.5
+
+
+def test_select_by_validation_and_target():
+    data = DataSpec("digits").load(None, train=True)
+    _, h = train_model(CFG.replace(val_size=200, select="best_val", epochs=4), data)
+    assert h["selected_val_acc"] == max(h["val_acc"])
+    _, h = train_model(CFG.replace(val_size=200, select="target_val", target_val=50.0, epochs=20), data)
+    assert h["val_acc"][-1] >= 50.0 and len(h["val_acc"]) < 20  # stopped once matched
+
+
+def test_signgd_moves_each_weight_by_lr():
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0]))
+    w.grad = torch.tensor([0.5, -7.0, 0.0])
+    SignGD([w], lr=0.1).step()
+    assert torch.allclose(w.detach(), torch.tensor([0.9, -1.9, 3.0]))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"lr": -0.1}, "lr=-0.1"),
+    ({"batch_size": 0}, "batch_size=0"),
+    ({"select": "best"}, "select='best'"),
+    ({"select": "best_val"}, "needs val_size"),
+    ({"val_size": 10, "select": "target_val"}, "target_val"),
+])
+def test_bad_config(change, message):
+    with pytest.raises(ConfigError, match=message):
+        CFG.replace(**change)
+
+
+def test_unknown_optimizer_and_digest():
+    with pytest.raises(ConfigError, match="optimizer='adamw'"):
+        make_optimizer("adamw", [torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    assert CFG.digest() == CFG.replace(label="x").digest() != CFG.replace(seed=1).digest()
