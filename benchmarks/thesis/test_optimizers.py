@@ -53,6 +53,7 @@ MNIST_MLP = OptimizerStudy(
 _AA = dict(attack="autoattack")
 _CIFAR_SEV = Severities(noise=(0.001**0.5, 0.005**0.5, 0.007**0.5), l2=(0.1, 0.2, 0.3), linf=(1 / 255, 2 / 255, 4 / 255), **_AA)
 _BIG_SEV = Severities(noise=(0.1, 0.05**0.5, 0.1**0.5), l2=(0.5, 1.0, 1.5), linf=(1 / 255, 2 / 255, 4 / 255), **_AA)
+_FLIP = {"fashion_mnist", "cifar10", "cifar100", "caltech101", "imagenette"}  # augmented with horizontal flips
 _PAPER = [  # dataset, model, (sgd, adam, rmsprop) lr, severities
     ("mnist", "thesis_cnn", (0.1, 5e-4, 5e-4), Severities(noise=(0.1, 0.05**0.5, 0.1**0.5), l2=(0.5, 0.7, 1.0),
                                                           linf=(0.05, 0.07, 0.1), **_AA)),
@@ -69,7 +70,7 @@ PAPER_STUDIES = [
     OptimizerStudy(f"{name}-{model}", name,
                    _step_schedule(TrainConfig(DataSpec(name, n_test=1000), model, kw(batch_norm=False), epochs=200,
                                               batch_size=128, val_size=5000 if name != "caltech101" else 1000,
-                                              select="best_val")),
+                                              select="best_val", augment="hflip" if name in _FLIP else "none")),
                    sweep=tuple((opt, (lr,)) for opt, lr in zip(OPTIMIZERS, lrs)), severities=sev)
     for name, model, lrs, sev in _PAPER
 ]

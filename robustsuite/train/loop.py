@@ -58,7 +58,11 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
             for g in opt.param_groups:
                 g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
             idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            loss = loss_fn(model, train.x[idx], train.y[idx])
+            xb = train.x[idx]
+            if cfg.augment == "hflip":
+                flip = torch.rand(len(idx), generator=gen).to(device) < 0.5
+                xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(-1), xb)
+            loss = loss_fn(model, xb, train.y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
