@@ -4,7 +4,7 @@ Linear layers use the exact largest singular value; convolutions use power itera
 convolution operator at the layer's real input size (Gouk et al. 2021). ReLU, max/avg-pooling
 with non-overlapping windows, flatten and dropout are 1-Lipschitz; eval-mode batch norm scales
 each channel by |gamma| / sqrt(var + eps). Residual networks are not a product of layers: the
-bound applies to sequential models and says so otherwise.
+residual block is bounded by L(branch) + L(shortcut) (1 for the identity).
 """
 from __future__ import annotations
 
@@ -43,29 +43,51 @@ def _output_padding(conv: nn.Conv2d, input_shape, out_shape) -> tuple[int, int]:
     return tuple(pads)
 
 
+def module_bound(module: nn.Module, x: torch.Tensor, iters: int = 200) -> tuple[float, torch.Tensor]:
+    """(L2 Lipschitz bound of `module` around any input of x's shape, module(x)).
+
+    Composite blocks (residual blocks, whole ResNets) describe their own structure through a
+    `lipschitz(x, bound)` method, calling `bound(submodule, x)` for their parts.
+    """
+    def bound(m: nn.Module, inp: torch.Tensor) -> tuple[float, torch.Tensor]:
+        return module_bound(m, inp, iters)
+
+    with torch.no_grad():
+        if hasattr(module, "lipschitz"):
+            return module.lipschitz(x, bound)
+        if isinstance(module, nn.Sequential):
+            total = 1.0
+            for layer in module:
+                b, x = bound(layer, x)
+                total *= b
+            return total, x
+        if isinstance(module, nn.Linear):
+            return torch.linalg.matrix_norm(module.weight.detach(), ord=2).item(), module(x)
+        if isinstance(module, nn.Conv2d):
+            return conv_spectral_norm(module, tuple(x.shape[1:]), iters), module(x)
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            return (module.weight.abs() / (module.running_var + module.eps).sqrt()).max().item(), module(x)
+        if isinstance(module, nn.MaxPool2d) and module.stride != module.kernel_size:
+            raise ConfigError("an overlapping max-pool is not 1-Lipschitz in L2; no bound is implemented.")
+        if isinstance(module, _ONE_LIPSCHITZ):  # global average pooling shrinks the L2 norm, too
+            return 1.0, module(x)
+    raise ConfigError(f"no Lipschitz bound for layer {type(module).__name__}.")
+
+
 def layer_bounds(model: nn.Sequential, input_shape: tuple[int, ...], iters: int = 200) -> list[float]:
     """Per-layer L2 Lipschitz bounds of a sequential model, in order."""
     if not isinstance(model, nn.Sequential):
-        raise ConfigError(f"the product bound needs an nn.Sequential model; got {type(model).__name__} "
-                          "(residual blocks need the bound L(block) <= 1 + L(branch)).")
+        raise ConfigError(f"per-layer bounds need an nn.Sequential model; got {type(model).__name__}.")
     x = torch.zeros((1, *input_shape), device=next(model.parameters()).device)
     bounds = []
-    with torch.no_grad():
-        for layer in model:
-            if isinstance(layer, nn.Linear):
-                bounds.append(torch.linalg.matrix_norm(layer.weight.detach(), ord=2).item())
-            elif isinstance(layer, nn.Conv2d):
-                bounds.append(conv_spectral_norm(layer, tuple(x.shape[1:]), iters))
-            elif isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                bounds.append((layer.weight.abs() / (layer.running_var + layer.eps).sqrt()).max().item())
-            elif isinstance(layer, nn.MaxPool2d) and layer.stride != layer.kernel_size:
-                raise ConfigError("an overlapping max-pool is not 1-Lipschitz in L2; no bound is implemented.")
-            elif not isinstance(layer, _ONE_LIPSCHITZ):
-                raise ConfigError(f"no Lipschitz bound for layer {type(layer).__name__}.")
-            x = layer(x)
+    for layer in model:
+        b, x = module_bound(layer, x, iters)
+        bounds.append(b)
     return bounds
 
 
-def lipschitz_upper_bound(model: nn.Sequential, input_shape: tuple[int, ...], iters: int = 200) -> float:
-    """Product of per-layer spectral norms: an upper bound on the model's L2 Lipschitz constant."""
-    return math.prod(layer_bounds(model, input_shape, iters))
+def lipschitz_upper_bound(model: nn.Module, input_shape: tuple[int, ...], iters: int = 200) -> float:
+    """Product of per-layer spectral norms (with 1 + L(branch) for identity shortcuts): an upper
+    bound on the model's L2 Lipschitz constant."""
+    x = torch.zeros((1, *input_shape), device=next(model.parameters()).device)
+    return module_bound(model.eval(), x, iters)[0]

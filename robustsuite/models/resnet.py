@@ -31,6 +31,11 @@ class BasicBlock(nn.Module):
         out = F.relu(self.bn1(self.conv1(x)))
         return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
 
+    def lipschitz(self, x, bound):
+        branch, _ = bound(nn.Sequential(self.conv1, self.bn1, nn.ReLU(), self.conv2, self.bn2), x)
+        skip, _ = bound(self.shortcut, x)
+        return branch + skip, self(x)
+
 
 class Bottleneck(nn.Module):
     expansion = 4
@@ -48,6 +53,9 @@ class Bottleneck(nn.Module):
 
     def forward(self, x):
         return F.relu(self.body(x) + self.shortcut(x))
+
+    def lipschitz(self, x, bound):
+        return bound(self.body, x)[0] + bound(self.shortcut, x)[0], self(x)
 
 
 class PreActBlock(nn.Module):
@@ -69,6 +77,18 @@ class PreActBlock(nn.Module):
         out = self.conv1(out)
         return self.conv2(F.relu(self.bn2(out))) + skip
 
+    def lipschitz(self, x, bound):
+        return _preact_lipschitz(self, x, bound)
+
+
+def _preact_lipschitz(block, x, bound):
+    """bn1 -> relu feeds a conv branch and either a conv shortcut or (before bn1) the identity."""
+    pre, h = bound(nn.Sequential(block.bn1, nn.ReLU()), x)
+    branch, _ = bound(nn.Sequential(block.conv1, block.bn2, nn.ReLU(), block.conv2), h)
+    if block.shortcut is None:
+        return pre * branch + 1.0, block(x)
+    return pre * (branch + bound(block.shortcut, h)[0]), block(x)
+
 
 class ResNet(nn.Module):
     def __init__(self, block, depths, *, input_shape, num_classes, batch_norm=True, width=64, preact=False) -> None:
@@ -86,6 +106,13 @@ class ResNet(nn.Module):
         self.final_norm = _norm(c, batch_norm) if preact else nn.Identity()
         self.preact = preact
         self.fc = nn.Linear(c, num_classes)
+
+    def lipschitz(self, x, bound):
+        if self.preact:
+            parts = [self.stem, self.layers, self.final_norm, nn.ReLU()]
+        else:
+            parts = [self.stem, self.stem_norm, nn.ReLU(), self.layers]
+        return bound(nn.Sequential(*parts, nn.AdaptiveAvgPool2d(1), nn.Flatten(), self.fc), x)[0], self(x)
 
     def forward(self, x):
         out = self.stem(x)
@@ -128,6 +155,9 @@ class WideBlock(nn.Module):
         out = F.relu(self.bn1(x))
         skip = self.shortcut(out) if self.shortcut is not None else x
         return self.conv2(F.relu(self.bn2(self.conv1(out)))) + skip
+
+    def lipschitz(self, x, bound):
+        return _preact_lipschitz(self, x, bound)
 
 
 @register_model()

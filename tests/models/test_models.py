@@ -41,3 +41,14 @@ def test_lipschitz_bound_bounds_the_real_slope():
     x, d = torch.rand(64, 1, 12, 12), 1e-3 * torch.randn(64, 1, 12, 12)
     slope = ((model(x + d) - model(x)).norm(dim=1) / d.flatten(1).norm(dim=1)).max().item()
     assert slope <= bound
+
+
+@pytest.mark.parametrize("name, kwargs", [("resnet10", {}), ("preact_resnet18", {"batch_norm": False}),
+                                          ("wrn28", {"widen": 1}), ("resnet50", {})])
+def test_residual_bounds_bound_the_real_slope(name, kwargs):
+    torch.manual_seed(0)
+    model = create_model(name, input_shape=(3, 8, 8), num_classes=3, **kwargs).eval()
+    bound = lipschitz_upper_bound(model, (3, 8, 8), iters=30)
+    x, d = torch.rand(16, 3, 8, 8), 1e-3 * torch.randn(16, 3, 8, 8)
+    slope = ((model(x + d) - model(x)).norm(dim=1) / d.flatten(1).norm(dim=1)).max().item()
+    assert 0 < slope <= bound < float("inf")
