@@ -2,6 +2,7 @@
 import importlib
 import pkgutil
 
+from robustsuite.attacks.autoattack_adapter import autoattack
 from robustsuite.attacks.checks import NORMS, check_attack_inputs
 from robustsuite.attacks.pgd import fgsm, gaussian_noise, pgd, project
 from robustsuite.attacks.registry import ATTACKS, AttackSpec, attack, register_attack
@@ -9,5 +10,5 @@ from robustsuite.attacks.registry import ATTACKS, AttackSpec, attack, register_a
 for _m in pkgutil.iter_modules(__path__):  # attack files register themselves on import
     importlib.import_module(f"{__name__}.{_m.name}")
 
-__all__ = ["ATTACKS", "NORMS", "AttackSpec", "attack", "check_attack_inputs", "fgsm", "gaussian_noise", "pgd",
+__all__ = ["ATTACKS", "NORMS", "AttackSpec", "attack", "autoattack", "check_attack_inputs", "fgsm", "gaussian_noise", "pgd",
            "project", "register_attack"]

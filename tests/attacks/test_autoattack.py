@@ -1,0 +1,21 @@
+"""The AutoAttack adapter returns points in the ball and the box, at least as strong as FGSM."""
+import pytest
+import torch
+from torch import nn
+
+from robustsuite.attacks import autoattack, fgsm
+
+
+@pytest.mark.parametrize("norm, eps", [("linf", 0.05), ("l2", 0.5)])
+def test_apgd_points_in_ball_and_box(norm, eps):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
+    x = torch.rand(16, 1, 8, 8)
+    y = model(x).argmax(1)
+    adv = autoattack(model, x, y, eps=eps, norm=norm, attacks=("apgd-ce",))
+    delta = (adv - x).flatten(1)
+    size = delta.abs().amax(1) if norm == "linf" else delta.norm(dim=1)
+    assert (size <= eps + 1e-5).all() and adv.min() >= 0 and adv.max() <= 1
+    if norm == "linf":
+        still_right = (model(adv).argmax(1) == y).sum()
+        assert still_right <= (model(fgsm(model, x, y, eps=eps)).argmax(1) == y).sum()
