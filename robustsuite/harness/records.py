@@ -128,15 +128,38 @@ def load_records(run_dir: str | Path) -> tuple[list[dict], list[RecordError]]:
 
 
 def line_of(text: str, keys: Sequence[str]) -> int:
-    """The 1-based line where the JSON key path `keys` appears (each key searched after the last);
-    line 1 when `keys` is empty or not found."""
-    pos, found = 0, 0
-    for key in keys:
-        at = text.find(json.dumps(key) + ":", pos)
-        if at < 0:
-            break
-        pos, found = at, at
-    return text.count("\n", 0, found) + 1 if keys else 1
+    """The 1-based line of the JSON key path `keys` in `text` (each key looked up inside the value of
+    the one before, at its own nesting depth); the deepest key found, or line 1."""
+    depth, want, best, entered, i, n = 0, 0, 0, False, 0, len(text)
+    while i < n and want < len(keys):
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            k = j + 1
+            while k < n and text[k] in " \t\r\n":
+                k += 1
+            if k < n and text[k] == ":" and depth == want + 1 and _key(text[i:j + 1]) == keys[want]:
+                best, want, entered = i, want + 1, False
+            i = j + 1
+            continue
+        if c in "{[":
+            depth += 1
+            entered = entered or depth == want + 1
+        elif c in "}]":
+            depth -= 1
+            if entered and depth < want + 1:
+                break  # left the value of the last key found without finding the next one
+        i += 1
+    return text.count("\n", 0, best) + 1
+
+
+def _key(token: str) -> str | None:
+    try:
+        return json.loads(token)
+    except ValueError:
+        return None
 
 
 def _error(message: str, path: str, line: int | None) -> RecordError:
