@@ -30,7 +30,11 @@ def _report(args: argparse.Namespace) -> int:
             print(table)
         return 0
     report = build_report(args.run, args.out, tuple(args.format or FORMATS))
-    print(report.markdown)
+    shown = (args.format or ["md"])[-1]  # the last format asked for is printed too
+    if shown == "latex":
+        print(report.files["latex"].read_text())
+    elif shown == "md":
+        print(report.markdown)
     for err in report.errors:
         print(f"error: {err}", file=sys.stderr)
     for kind, path in report.files.items():
@@ -106,7 +110,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("run", help="a run folder (results/runs/NAME, results/latest) or a results folder")
     r.add_argument("--out", default=None, help="report folder (default: RUN/report)")
     r.add_argument("--format", action="append", choices=("md", "latex", "html"),
-                   help="files to write; repeat for several (default: all three)")
+                   help="files to write, repeat for several (default: all three); the last one is also printed "
+                        "(md or latex; default md)")
     r.add_argument("--claims-table", action="store_true", help="print only the README's claim table (markdown)")
     r.add_argument("--update-readme", metavar="FILE", help="write the claim table between FILE's claims-table markers")
 

@@ -76,7 +76,7 @@ def _notes(run_dir: Path, records: list[dict], errors: list[str]) -> list[str]:
     tier = run_tier(records) or ("mixed" if records else "none")
     revs = sorted({str(r["environment"].get("git", "?")) for r in records})
     created = sorted(r["created"] for r in records)
-    notes = [f"Run folder {run_dir}; {len(records)} records, tier {tier}; code revision {', '.join(revs) or '?'}"
+    notes = [f"Run folder {run_dir}; {len(records)} record{'s' if len(records) != 1 else ''}, tier {tier}; code revision {', '.join(revs) or '?'}"
              + (f"; records written {created[0]} to {created[-1]}." if created else ".")]
     if errors:
         notes.append(f"{len(errors)} record file(s) could not be read and are left out; see the errors below.")

@@ -21,7 +21,8 @@ th{background:#f1f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{font-weight:600;padding:1px 6px;border-radius:3px;white-space:nowrap}
 .v-reproduced{background:#d6f5dd;color:#135b25}.v-refuted{background:#fbd9d6;color:#8a1c12}
 .v-inconclusive{background:#fdf0c4;color:#6d5300}.v-other{background:#e6e8eb;color:#444}
-.reason{color:#555;font-size:12px}.errors{background:#fff4f2;border:1px solid #e8b4ad;padding:.5em 1em}
+.reason{color:#555;font-size:12px}details{font-size:12px;color:#333}details ul{padding-left:1.2em}
+.errors{background:#fff4f2;border:1px solid #e8b4ad;padding:.5em 1em}
 figure{display:inline-block;margin:0 1em 1.5em 0;vertical-align:top;max-width:100%}
 figure img{max-width:100%;border:1px solid #e3e5e8}figcaption{font-size:12px;color:#444;max-width:640px}
 nav a{margin-right:1em}code{font-size:12px}
@@ -56,11 +57,46 @@ def _summary(statuses: list[ClaimStatus]) -> str:
     return _table(("Document", "Families", "Claims", *VERDICT_COLUMNS), body, "summary")
 
 
+def _details(s: ClaimStatus) -> str:
+    """What backs the verdict: per record the assertion, the rule and its statistics, timings,
+    environment; the claim's calibration and erratum."""
+    items = []
+    if s.erratum:
+        items.append(f"<li><b>Erratum</b>: {escape(s.erratum)}</li>")
+    if s.calibration:
+        items.append(f"<li><b>Calibration</b>: {escape(s.calibration)}</li>")
+    for r in s.records:
+        d = r["decision"]
+        stats = ", ".join(f"{k}={_short(v)}" for k, v in d["stats"].items())
+        env = r["environment"]
+        items.append(f"<li><code>{escape(r['case'])}</code>: asserted <i>{escape(r['assertion'])}</i>; decision "
+                     f"{escape(d['verdict'])} by {escape(d['rule'])} ({escape(stats)}); "
+                     f"seeds {escape(str(r['seeds']))}; "
+                     f"{escape(_timings(r['timings']))}; torch {escape(str(env.get('torch', '?')))} on "
+                     f"{escape(str(env.get('device', '?')))}, git {escape(str(env.get('git', '?')))}</li>")
+    return f"<details><summary>evidence</summary><ul>{''.join(items)}</ul></details>" if items else ""
+
+
+def _short(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_short(x) for x in v[:8]) + (", ..." if len(v) > 8 else "") + "]"
+    return str(v)
+
+
+def _timings(t: dict) -> str:
+    parts = [f"{k.removesuffix('_seconds')} {v:.1f}s" for k, v in t.items() if k.endswith("_seconds")]
+    parts += [f"{k} {v:g}" for k, v in t.items() if not k.endswith("_seconds") and isinstance(v, (int, float))]
+    return ", ".join(parts) or "no timings"
+
+
 def _claims_index(statuses: list[ClaimStatus]) -> str:
     body = []
     for s in statuses:
         cases = "<br>".join(f"<code>{escape(r['case'])}</code>" for r in s.records)
         reason = f'<div class="reason">{escape(s.reason)}</div>' if s.reason else ""
+        reason += _details(s)
         body.append([f'<a id="claim-{_anchor(s.id)}" href="#res-{_anchor(s.id)}">{escape(s.id)}</a>',
                      escape(s.family), escape(s.where or "—"), escape(s.statement or "(not in this registry)"),
                      verdict_badge(s.verdict) + reason, cases or "—"])

@@ -45,6 +45,7 @@ class ClaimStatus:
     skip_reason: str = ""
     xfail_reason: str = ""
     erratum: str = ""
+    calibration: str = ""
 
     @property
     def document(self) -> str:
@@ -79,6 +80,15 @@ class ClaimStatus:
     @property
     def section(self) -> str:
         return source_section(self.where)
+
+
+def record_note(record: dict) -> str:
+    """'expected failure' for a strict xfail that failed as expected; a warning when it passed."""
+    if record["expected"] != "xfail":
+        return ""
+    if record["decision"]["verdict"] == "reproduced":
+        return "expected to fail at this tier but passed: the strict xfail fails; revisit xfail_at"
+    return "expected failure"
 
 
 def source_section(where: str) -> str:
@@ -160,7 +170,8 @@ def claim_statuses(records: Iterable[dict], *, tier: str | None = None, family: 
 def _from_claim(c: Claim, tier: str | None) -> ClaimStatus:
     return ClaimStatus(c.id, c.family, c.where, c.statement, c.kind, dict(c.paper), no_case=c.no_case,
                        skip_reason=c.skip_at.get(tier, "") if tier else "",
-                       xfail_reason=c.xfail_at.get(tier, "") if tier else "", erratum=c.erratum)
+                       xfail_reason=c.xfail_at.get(tier, "") if tier else "", erratum=c.erratum,
+                       calibration=c.calibration)
 
 
 def natural(text: str) -> tuple:
@@ -189,5 +200,5 @@ def by_section(statuses: list[ClaimStatus]) -> dict[tuple[str, str], list[ClaimS
 
 
 __all__ = ["NOT_RUN", "NO_CASE", "SKIPPED", "ClaimStatus", "Row", "by_document", "by_section", "claim_statuses",
-           "document_families", "document_title", "natural", "paper_rows", "rows", "run_tier", "source_section",
-           "study_id"]
+           "document_families", "document_title", "natural", "paper_rows", "record_note", "rows", "run_tier",
+           "source_section", "study_id"]

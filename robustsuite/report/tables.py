@@ -9,7 +9,7 @@ from collections import Counter
 from tabulate import tabulate
 
 from robustsuite.report.status import (NO_CASE, NOT_RUN, SKIPPED, ClaimStatus, by_document, by_section,
-                                       document_families, document_title, paper_rows, rows, study_id)
+                                       document_families, document_title, paper_rows, record_note, rows, study_id)
 
 FORMATS = ("md", "latex")
 VERDICT_COLUMNS = ("reproduced", "refuted", "inconclusive", SKIPPED, NOT_RUN, NO_CASE)
@@ -53,7 +53,8 @@ def result_rows(status: ClaimStatus) -> list[list[str]]:
     for record in status.records:
         first = True
         for row in rows(record):
-            verdict = record["verdict"] + (" (expected failure)" if record["expected"] == "xfail" else "")
+            note = record_note(record)
+            verdict = record["verdict"] + (f" ({note})" if note else "")
             out.append(["", study_id(record) if first else "", row.metric or "",
                         _paper_cell(row.paper_key, row.paper, row.metric),
                         fmt_stat(row.mean, row.sd, row.n), verdict if first else ""])

@@ -48,9 +48,11 @@ def test_report_writes_tables_plots_and_html(base_run, tmp_path, capsys):
     assert len(list((out / "plots").glob("*.png"))) == 3
 
 
-def test_report_default_folder_and_one_format(base_run):
+def test_report_default_folder_and_one_format(base_run, capsys):
     assert main(["report", str(base_run), "--format", "md"]) == 0
     assert (base_run / "report" / "tables.md").exists() and not (base_run / "report" / "index.html").exists()
+    assert main(["report", str(base_run), "--format", "latex"]) == 0
+    assert "\\begin{tabular}" in capsys.readouterr().out
 
 
 def test_report_with_a_broken_record_still_reports_the_rest(base_run, tmp_path, capsys):

@@ -44,6 +44,12 @@ def test_claims_without_records_are_listed_as_not_run(make_record):
     assert "C003-4.04" in table and "not run" in table
 
 
+def test_a_strict_xfail_that_passed_is_flagged(make_record):
+    r = make_record("b.py::t[a]", {"x": [1.0]}, expected="xfail")
+    md = markdown_report(claim_statuses([r], registered=False), "Run")
+    assert "reproduced (expected to fail at this tier but passed" in md
+
+
 def test_disagreeing_records_make_the_claim_inconclusive(make_record):
     recs = [make_record("b.py::t[a]", {"x": [1.0]}), make_record("b.py::t[b]", {"x": [1.0]}, verdict="refuted")]
     (st,) = claim_statuses(recs, registered=False)
