@@ -1,6 +1,9 @@
 """Paper-vs-reproduced tables: pairing, formatting, sections, summary, LaTeX escaping."""
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from robustsuite.harness.records import load_records
 from robustsuite.report.status import claim_statuses, rows, source_section
 from robustsuite.report.tables import (claims_table, fmt_stat, latex_report, markdown_report, results_tables,
@@ -78,3 +81,19 @@ def test_pipes_in_cells_do_not_break_markdown(make_record):
     md = markdown_report(claim_statuses([r], registered=False), "Run")
     table_lines = [ln for ln in md.splitlines() if ln.startswith("| C003-4.04")]
     assert table_lines and all(ln.count(" | ") == 5 for ln in table_lines)
+
+
+_NAMES = st.from_regex(r"[a-z]{1,3}(_[a-z0-9]{1,3}){0,2}", fullmatch=True)
+
+
+@given(metrics=st.dictionaries(_NAMES, st.lists(st.floats(-10, 10), min_size=1, max_size=4), max_size=5),
+       paper=st.dictionaries(_NAMES, st.floats(0, 100), max_size=5))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # make_record is a pure function
+def test_rows_show_every_metric_and_every_paper_number_once(make_record, metrics, paper):
+    r = make_record("b.py::t[s]", metrics, paper=paper)
+    out = rows(r)
+    assert sorted(row.metric for row in out if row.metric) == sorted(metrics)
+    assert sorted(row.paper_key for row in out if row.paper_key) == sorted(paper)
+    for row in out:
+        if row.metric and row.paper_key:
+            assert row.paper_key == row.metric or row.paper_key.startswith(row.metric + "_")
