@@ -60,14 +60,25 @@ def _optimizer_records() -> list[dict]:
     return out
 
 
-@pytest.fixture
-def base_run(tmp_path: Path) -> Path:
-    """A run with the real optimizer claim, a Fig. 4.1-style scatter, a sweep and a transfer matrix."""
+def _base_records() -> list[dict]:
     case = "benchmarks/thesis/test_optimizers.py::test_sgd_has_smallest_lipschitz_bound[digits16-mlp]"
     lipschitz = _make_record(case, {"bound_sgd": [7.3, 6.2, 6.9], "bound_adam": [9.4, 9.2, 8.2],
                                     "ratio": [1.29, 1.47, 1.19]},
                              paper={"bound_sgd_mnist": 3.80, "bound_adam_mnist": 5.75})
-    return _write_run(tmp_path / "base", [lipschitz, *_optimizer_records()])
+    return [lipschitz, *_optimizer_records()]
+
+
+@pytest.fixture
+def base_run(tmp_path: Path) -> Path:
+    """A run with the real optimizer claim, a Fig. 4.1-style scatter, a sweep and a transfer matrix;
+    a fresh copy per test, free to edit."""
+    return _write_run(tmp_path / "base", _base_records())
+
+
+@pytest.fixture(scope="session")
+def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same run, written once per session: read it, never edit it."""
+    return _write_run(tmp_path_factory.mktemp("shared") / "base", _base_records())
 
 
 @pytest.fixture

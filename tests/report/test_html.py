@@ -51,9 +51,9 @@ class _Page(HTMLParser):
             self.claims[self._cells[0].strip()] = self._verdict
 
 
-@pytest.fixture
-def report(base_run, tmp_path):
-    return build_report(base_run, tmp_path / "report")
+@pytest.fixture(scope="module")
+def report(shared_run, tmp_path_factory):
+    return build_report(shared_run, tmp_path_factory.mktemp("html") / "report")
 
 
 def _expected(report):

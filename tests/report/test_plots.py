@@ -8,8 +8,8 @@ from robustsuite.report.status import claim_statuses
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_each_kind_is_drawn_from_its_records(base_run, tmp_path):
-    records, _ = load_records(base_run)
+def test_each_kind_is_drawn_from_its_records(shared_run, tmp_path):
+    records, _ = load_records(shared_run)
     plots, skipped = make_plots(claim_statuses(records, registered=False), tmp_path)
     assert not skipped
     assert {p.kind for p in plots} == {"optimizer-scatter", "curve", "matrix"}

@@ -28,8 +28,8 @@ def test_source_sections():
     assert source_section("§2.3") == "Other claims"
 
 
-def test_markdown_report_shows_paper_mean_sd_n_and_verdict(base_run):
-    records, errors = load_records(base_run)
+def test_markdown_report_shows_paper_mean_sd_n_and_verdict(shared_run):
+    records, errors = load_records(shared_run)
     assert not errors
     md = markdown_report(claim_statuses(records, tier="mini"), "Run")
     assert "| C003-4.04 | digits16-mlp | bound_adam" in md
@@ -59,16 +59,16 @@ def test_disagreeing_records_make_the_claim_inconclusive(make_record):
     assert st.verdict == "inconclusive" and "a=reproduced" in st.reason and "b=refuted" in st.reason
 
 
-def test_summary_counts_per_document(base_run):
-    records, _ = load_records(base_run)
+def test_summary_counts_per_document(shared_run):
+    records, _ = load_records(shared_run)
     summary = summary_table(claim_statuses(records, registered=False))
     line = next(ln for ln in summary.splitlines() if ln.startswith("| All documents"))
     cells = [c.strip() for c in line.strip("|").split("|")]
     assert cells[2:6] == ["4", "3", "1", "0"]  # claims, reproduced, refuted, inconclusive
 
 
-def test_latex_is_escaped(base_run):
-    records, _ = load_records(base_run)
+def test_latex_is_escaped(shared_run):
+    records, _ = load_records(shared_run)
     tex = latex_report(claim_statuses(records, registered=False), "Run_1 & co")
     assert r"bound\_sgd" in tex and r"$\pm$" in tex and r"\begin{tabular}" in tex and r"\toprule" in tex
     assert "±" not in tex
