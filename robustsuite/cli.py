@@ -70,13 +70,14 @@ def _claims(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     from robustsuite.report.build import build_report
+    from robustsuite.report.collect import plugin_args
 
     run_name = _option(pytest_args, "--run")
     if run_name is None:
         run_name = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         pytest_args = [*pytest_args, "--run", run_name]
     results = Path(_option(pytest_args, "--results-dir") or "results")
-    cmd = [sys.executable, "-m", "pytest", "benchmarks", *pytest_args]
+    cmd = [sys.executable, "-m", "pytest", *plugin_args(), "benchmarks", *pytest_args]
     print("$", " ".join(cmd), flush=True)
     code = subprocess.call(cmd)
     run_dir = results / "runs" / run_name

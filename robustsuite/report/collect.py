@@ -84,7 +84,7 @@ def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 (pytes
 
 # -- the parent side --------------------------------------------------------------------------------
 
-def _plugin_args() -> list[str]:
+def plugin_args() -> list[str]:
     """`-p robustsuite.harness.plugin` unless the installed entry point already loads it."""
     eps = metadata.entry_points(group="pytest11")
     loaded = any(ep.value == "robustsuite.harness.plugin" for ep in eps)
@@ -101,7 +101,7 @@ def collect_cases(root: str | Path = ".", *, tier: str = "mini", paths: tuple[st
                           "or pass --root.")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cases.json"
-        cmd = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *_plugin_args(),
+        cmd = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *plugin_args(),
                "-p", "robustsuite.report.collect", "--tier", tier, *paths]
         env = {**os.environ, _OUT: str(out), "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
