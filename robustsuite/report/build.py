@@ -1,0 +1,118 @@
+"""`robustsuite report RUN`: read a run's records, write tables (markdown, LaTeX), plots and one
+HTML page into the report folder."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from robustsuite.errors import ConfigError
+from robustsuite.harness.records import load_records
+from robustsuite.report.html import render_html
+from robustsuite.report.plots import Plot, Skipped, make_plots
+from robustsuite.report.status import ClaimStatus, claim_statuses, run_tier
+from robustsuite.report.tables import claims_table, latex_report, markdown_report
+
+FORMATS = ("md", "latex", "html")
+FILES = {"md": "tables.md", "latex": "tables.tex", "html": "index.html"}
+README_START, README_END = "<!-- claims-table:start -->", "<!-- claims-table:end -->"
+
+
+@dataclass
+class Report:
+    run_dir: Path
+    out_dir: Path
+    statuses: list[ClaimStatus]
+    errors: list[str]
+    markdown: str
+    files: dict[str, Path] = field(default_factory=dict)
+    plots: list[Plot] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def resolve_run(run: str | Path) -> Path:
+    """A run folder (one holding records/), or a results folder whose `latest` points at one."""
+    path = Path(run)
+    if (path / "records").is_dir():
+        return path
+    if (path / "latest" / "records").is_dir():
+        return path / "latest"
+    raise ConfigError(f"{run}: not a run folder (expected {path / 'records'}/*.json); pass a folder such as "
+                      "results/latest or results/runs/<name>.")
+
+
+def load_run(run: str | Path, *, family: str | None = None) -> tuple[Path, list[ClaimStatus], list[str]]:
+    run_dir = resolve_run(run)
+    records, errors = load_records(run_dir)
+    return run_dir, claim_statuses(records, tier=run_tier(records), family=family), [str(e) for e in errors]
+
+
+def build_report(run: str | Path, out_dir: str | Path | None = None, formats: tuple[str, ...] = FORMATS) -> Report:
+    """Write the report of `run` into `out_dir` (default RUN/report) in `formats`; plots always."""
+    for f in formats:
+        if f not in FORMATS:
+            raise ConfigError(f"format={f!r} is not allowed; choose from {FORMATS}.")
+    run_dir, statuses, errors = load_run(run)
+    out = Path(out_dir) if out_dir is not None else run_dir / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    records = [r for s in statuses for r in s.records]
+    title = f"robustsuite report: {run_dir.resolve().name}"
+    notes = _notes(run_dir, records, errors)
+    report = Report(run_dir, out, statuses, errors, markdown_report(statuses, title, notes))
+    report.plots, report.skipped = make_plots(statuses, out)
+    if "md" in formats:
+        report.files["md"] = _write(out / FILES["md"], report.markdown + _plot_list(report))
+    if "latex" in formats:
+        report.files["latex"] = _write(out / FILES["latex"], latex_report(statuses, title, notes))
+    if "html" in formats:
+        links = {f"{FILES[f]}": FILES[f] for f in ("md", "latex") if f in report.files}
+        report.files["html"] = _write(out / FILES["html"], render_html(
+            statuses, title=title, notes=notes, plots=report.plots, skipped=report.skipped, errors=errors,
+            links=links, out_dir=out))
+    return report
+
+
+def _notes(run_dir: Path, records: list[dict], errors: list[str]) -> list[str]:
+    tier = run_tier(records) or ("mixed" if records else "none")
+    revs = sorted({str(r["environment"].get("git", "?")) for r in records})
+    created = sorted(r["created"] for r in records)
+    notes = [f"Run folder {run_dir}; {len(records)} record{'s' if len(records) != 1 else ''}, tier {tier}; code revision {', '.join(revs) or '?'}"
+             + (f"; records written {created[0]} to {created[-1]}." if created else ".")]
+    if errors:
+        notes.append(f"{len(errors)} record file(s) could not be read and are left out; see the errors below.")
+    return notes
+
+
+def _plot_list(report: Report) -> str:
+    lines = ["## Plots", ""]
+    lines += [f"- [{p.title}]({p.path}): {p.caption}" for p in report.plots]
+    lines += [f"- not drawn, {s.kind}: {s.reason}" for s in report.skipped]
+    if report.errors:
+        lines += ["", "## Unreadable records", "", *[f"- `{e}`" for e in report.errors]]
+    return "\n".join(lines) + "\n"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def readme_claims_table(run: str | Path) -> str:
+    """The README's claim table (markdown) from a run."""
+    _, statuses, _ = load_run(run)
+    return claims_table(statuses, "md")
+
+
+def update_readme(readme: str | Path, table: str) -> bool:
+    """Put `table` between the claims-table markers of `readme`; False if it was already there."""
+    path = Path(readme)
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise ConfigError(f"{readme}: no {README_START} ... {README_END} markers; add them where the claim "
+                          "table belongs.")
+    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
+    new = pattern.sub(lambda _: f"{README_START}\n{table}\n{README_END}", text, count=1)
+    if new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True

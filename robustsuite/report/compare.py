@@ -1,0 +1,121 @@
+"""`robustsuite compare BASE NEW`: what changed between two runs, for CI.
+
+Records are matched by case (pytest node id). A change is reported when
+- a verdict flipped;
+- a metric's mean moved by more than its tolerance
+      tol = max(k * sd_pooled, abs_floor + rel_floor * |base mean|),
+      sd_pooled = sqrt((sd_base**2 + sd_new**2) / 2)   (the seeds' spread in the two runs);
+  so a metric moves "beyond its tolerance" when the shift is larger than k seed standard
+  deviations, and the floor keeps deterministic metrics (sd = 0) from failing on float noise;
+- a case or metric of BASE is missing from NEW, or a record of either run is unreadable.
+Cases new in NEW are listed but are not failures.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from robustsuite.errors import ConfigError
+from robustsuite.harness.records import load_records
+from robustsuite.report.build import resolve_run
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    k: float = 2.0
+    abs_floor: float = 1e-6
+    rel_floor: float = 1e-3
+
+    def __post_init__(self) -> None:
+        for name in ("k", "abs_floor", "rel_floor"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise ConfigError(f"{name}={v!r} is not allowed; it must be a finite number >= 0.")
+
+    def of(self, base: dict, new: dict) -> tuple[float, str]:
+        """The tolerance for one metric's aggregates and how it was computed, in words."""
+        pooled = math.sqrt((float(base.get("sd", 0.0)) ** 2 + float(new.get("sd", 0.0)) ** 2) / 2)
+        floor = self.abs_floor + self.rel_floor * abs(float(base["mean"]))
+        if self.k * pooled >= floor:
+            return self.k * pooled, f"{self.k:g} x pooled sd {pooled:.4g}"
+        return floor, f"floor {self.abs_floor:g} + {self.rel_floor:g} x |old mean|"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # verdict | metric | missing-case | missing-metric | unreadable
+    claim: str
+    case: str
+    message: str
+    metric: str = ""
+    old: float | str | None = None
+    new: float | str | None = None
+    tolerance: float | None = None
+
+
+@dataclass
+class Comparison:
+    changes: list[Change] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # cases only in NEW
+    compared: int = 0  # cases found in both runs
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> str:
+        lines = [c.message for c in self.changes]
+        lines += [f"new case (not in the base run): {case}" for case in self.added]
+        verdict = (f"FAIL: {len(self.changes)} change(s) beyond tolerance" if self.failed
+                   else "OK: no verdict flipped and no metric moved beyond its tolerance")
+        lines.append(f"{verdict} ({self.compared} cases compared).")
+        return "\n".join(lines)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Tolerance()) -> Comparison:
+    base_dir, new_dir = resolve_run(base), resolve_run(new)
+    out = Comparison()
+    old_records, old_errors = load_records(base_dir)
+    new_records, new_errors = load_records(new_dir)
+    for err in (*old_errors, *new_errors):
+        out.changes.append(Change("unreadable", "?", "?", f"unreadable record: {err}"))
+    old_by_case = {r["case"]: r for r in old_records}
+    new_by_case = {r["case"]: r for r in new_records}
+    out.added = sorted(set(new_by_case) - set(old_by_case))
+    for case, old in sorted(old_by_case.items()):
+        claim = old["claim"]
+        new = new_by_case.get(case)
+        if new is None:
+            msg = f"{claim}: case {case} is in the base run but not in the new one (verdict was {old['verdict']})."
+            out.changes.append(Change("missing-case", claim, case, msg))
+            continue
+        out.compared += 1
+        if old["verdict"] != new["verdict"]:
+            out.changes.append(Change("verdict", claim, case, f"{claim}: verdict flipped {old['verdict']} -> "
+                                                              f"{new['verdict']} ({case}).", old=old["verdict"],
+                                      new=new["verdict"]))
+        for metric, agg in sorted(old["aggregate"].items()):
+            out.changes += _metric_change(claim, case, metric, agg, new["aggregate"].get(metric), tolerance)
+    return out
+
+
+def _metric_change(claim: str, case: str, metric: str, old: dict, new: dict | None, tol: Tolerance) -> list[Change]:
+    if new is None:
+        return [Change("missing-metric", claim, case, f"{claim}: metric {metric} is missing from the new run "
+                                                      f"(old mean {_fmt(old['mean'])}; {case}).", metric, old["mean"])]
+    a, b = float(old["mean"]), float(new["mean"])
+    limit, how = tol.of(old, new)
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return []
+    moved = abs(b - a)
+    if not (moved > limit or math.isnan(moved)):
+        return []
+    return [Change("metric", claim, case,
+                   f"{claim}: metric {metric} moved from {_fmt(a)} (sd {_fmt(old['sd'])}, n={old['n']}) to {_fmt(b)} "
+                   f"(sd {_fmt(new['sd'])}, n={new['n']}): |change| {_fmt(moved)} > tolerance {_fmt(limit)} "
+                   f"({how}); case {case}.", metric, a, b, limit)]
