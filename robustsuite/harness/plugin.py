@@ -60,31 +60,50 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
         return
-    run_dir = _run_dir(config)
+    run_dir = Path(config.option.results_dir) / "runs" / (config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     config.stash[RUN_DIR] = run_dir
     if config.option.benchmark_json is None and not getattr(config, "workerinput", None):
-        run_dir.mkdir(parents=True, exist_ok=True)
-        config.option.benchmark_json = open(run_dir / "benchmark.json", "wb")  # noqa: SIM115 (closed by pytest-benchmark)
+        config.option.benchmark_json = _AtomicFile(run_dir / "benchmark.json")
 
 
 RUN_DIR = pytest.StashKey[Path]()
 
 
-def _run_dir(config: pytest.Config) -> Path:
-    results = Path(config.option.results_dir)
-    name = config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = results / "runs" / name
-    latest = results / "latest"
+class _AtomicFile:
+    """What pytest-benchmark writes its JSON into: nothing is created unless a benchmark ran,
+    and the file appears whole (written to a temporary file, then renamed)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self):
+        import io
+
+        self._buffer = io.BytesIO()
+        return self._buffer
+
+    def __exit__(self, *exc) -> None:
+        from robustsuite.harness.atomic import write_atomic
+
+        if exc[0] is None:
+            write_atomic(self.path, self._buffer.getvalue())
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def _activate(run_dir: Path) -> None:
+    """Create the run folder and point `results/latest` at it (when the file system allows)."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    latest = run_dir.parent.parent / "latest"
     try:
         if latest.is_symlink() or not latest.exists():
-            tmp = results / f".latest-{os.getpid()}"
+            tmp = latest.with_name(f".latest-{os.getpid()}")
             tmp.unlink(missing_ok=True)
-            tmp.symlink_to(Path("runs") / name)
+            tmp.symlink_to(Path("runs") / run_dir.name)
             os.replace(tmp, latest)
     except OSError:
-        pass  # no symlinks on this file system: `robustsuite report` takes the run folder instead
-    return run_dir
+        pass  # no symlinks here: `robustsuite report` takes the run folder instead
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -146,7 +165,8 @@ def suite(request: pytest.FixtureRequest):
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu":
         torch.set_num_threads(config.option.threads)
-    run_dir = config.stash.get(RUN_DIR, None) or _run_dir(config)
+    run_dir = config.stash.get(RUN_DIR, None) or Path(config.option.results_dir) / "runs" / "adhoc"
+    _activate(run_dir)
     options = Options(tier=config.option.tier, data_root=os.path.expanduser(config.option.data_root),
                       download=config.option.download, cache_dir=os.path.expanduser(config.option.cache_dir),
                       run_dir=str(run_dir), seeds=parse_seeds(config.option.seeds), device=device,
