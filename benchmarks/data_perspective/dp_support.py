@@ -37,6 +37,8 @@ class FocusStudy:
     eval_steps: int = 20
     rank_norm: str = "l2"  # the norm that ranks robustness (the paper does not say; the threat model's)
     n_seeds: int = 3
+    looks: tuple[int, ...] = ()  # group-sequential looks (seed counts) for a paired test; () = n_seeds only
+    alpha_per_look: float = 0.05  # Pocock's nominal level: 0.0294 for 2 looks, 0.0221 for 3 (overall 0.05)
     extra: tuple[tuple[str, object], ...] = ()  # more FocusConfig fields (loss, ema_decay, lr_variant...)
 
     def config(self, seed: int, **fields) -> FocusConfig:
