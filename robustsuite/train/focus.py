@@ -57,7 +57,7 @@ class FocusConfig:
     ema_decay: float = 0.0  # 0: no weight averaging
     guard: bool = True  # tracking inside a no-parameter-gradient, eval-mode context
     lr_variant: str = "base"  # "base": base.schedule; "a".."e": the paper's variants of a 1-cycle schedule
-    swish: bool = False  # SiLU instead of ReLU (the paper's wrn-28-10-swish)
+    swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see _swap_relu
     augment: bool = False  # random crop (pad 4) and horizontal flip, DM-Improves-AT's `--augment base`
     generated: str = ""  # npz with `image` (N,H,W,C uint8) and `label`: generated data mixed into batches
     generated_fraction: float = 0.0  # share of every batch drawn from `generated` (the paper: 0.8)
@@ -198,12 +198,18 @@ def _trades_loss(model, x, y, cfg: FocusConfig, step: float) -> torch.Tensor:
             + cfg.beta * F.kl_div(F.log_softmax(model(x_adv), 1), F.softmax(logits, 1), reduction="batchmean"))
 
 
-def _swap_relu(module: nn.Module) -> None:
+def _swap_relu(module: nn.Module) -> int:
+    """Replace nn.ReLU modules by nn.SiLU; returns how many. Activations written as F.relu inside a
+    block's forward (the registry's wrn28 does this) cannot be swapped from outside: a faithful
+    Swish WRN needs an `activation` argument in the model registry."""
+    swapped = 0
     for name, child in module.named_children():
         if isinstance(child, nn.ReLU):
             setattr(module, name, nn.SiLU())
+            swapped += 1
         else:
-            _swap_relu(child)
+            swapped += _swap_relu(child)
+    return swapped
 
 
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -248,8 +254,7 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     keep[list(cfg.holdout)] = False
     train = data.take(keep.nonzero().squeeze(1).to(device))
     model = create_model(b.model, input_shape=data.input_shape, num_classes=data.num_classes, **dict(b.model_kwargs))
-    if cfg.swish:
-        _swap_relu(model)
+    swapped = _swap_relu(model) if cfg.swish else 0
     model.to(device)
     ema = copy.deepcopy(model) if cfg.ema_decay > 0 else None
     opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay)
@@ -263,7 +268,7 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     n_gen = int(round(b.batch_size * cfg.generated_fraction)) if extra is not None else 0
     real_bs = b.batch_size - n_gen
     sets = {"track": cfg.track, **{f"monitor{i}": s for i, s in enumerate(cfg.monitor)}}
-    hist: dict = {"lr": [], "train_loss": [], **{k: [] for k, s in sets.items() if s}}
+    hist: dict = {"lr": [], "train_loss": [], "relu_swapped": swapped, **{k: [] for k, s in sets.items() if s}}
     best = (-1.0, -1)
     for epoch in range(b.epochs):
         lr_epoch = paper_lr(cfg.lr_variant, epoch, b.epochs, b.lr) if cfg.lr_variant != "base" else None
