@@ -42,7 +42,7 @@ EMNIST = DataStudy("emnist-six", "emnist", DataSpec("emnist_mnist", n_train=20_0
 EMNIST_MDS = DataStudy("emnist-letters", "emnist", DataSpec("emnist_letters"), norm="linf")
 
 
-def _r(rs, spec: DataSpec, norm: str, x=None, y=None) -> torch.Tensor:
+def _r(rs, spec: DataSpec, norm: str) -> torch.Tensor:
     split = rs.data(spec, train=True)
     return rs.memo(("r", spec, norm), lambda: nearest_other_label(split.x, split.y, norm=norm).distance.cpu())
 

@@ -2,7 +2,6 @@
 random labels (C000-01 to C000-05), and its arithmetic (C000-22). Exact computations: seconds."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pytest
@@ -26,13 +25,7 @@ class SensitivityStudy:
 
 
 DIGITS = SensitivityStudy("digits", "digits", DataSpec("digits"))
-MNIST = SensitivityStudy("mnist-6k", "mnist", DataSpec("mnist"))  # the shipped 6,000-image subset, or all 60,000
 CIFAR10 = SensitivityStudy("cifar10", "cifar10", DataSpec("cifar10"))
-
-
-def _r(rs, study, norm):
-    split = rs.data(study.data, train=True)
-    return rs.memo(("r", study.data, norm), lambda: nearest_other_label(split.x, split.y, norm=norm).distance.cpu())
 
 
 @pytest.mark.claim("C000-01")

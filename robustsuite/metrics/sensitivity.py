@@ -185,9 +185,8 @@ def _refine(q, r, cand, norm, budget):
         dd = diff.norm(dim=2) if norm == "l2" else diff.abs().amax(dim=2)
         del diff
         dd = dd.masked_fill(~ok, math.inf)
-        key = dd + 0.0  # stable tie-break: among equal distances take the lowest reference index
-        m = key.min(1, keepdim=True).values
-        tie = (key == m) & ok
+        m = dd.min(1, keepdim=True).values
+        tie = (dd == m) & ok  # among equal distances the lowest reference index wins
         pick = torch.where(tie, c, torch.iinfo(torch.long).max).min(1).values
         has = ok.any(1)
         dist[i0:i0 + chunk] = torch.where(has, m.squeeze(1), torch.full_like(m.squeeze(1), math.inf))

@@ -278,8 +278,8 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
         perm = torch.randperm(len(train), generator=gen).to(device)
         running = 0.0
         for i in range(steps_per_epoch):
-            lr = lr_epoch if lr_epoch is not None else b.lr * lr_factor(b.schedule, (epoch * steps_per_epoch + i) / total,
-                                                                          b.milestones)
+            progress = (epoch * steps_per_epoch + i) / total
+            lr = lr_epoch if lr_epoch is not None else b.lr * lr_factor(b.schedule, progress, b.milestones)
             for g in opt.param_groups:
                 g["lr"] = lr
             idx = perm[(i * real_bs) % len(train):][:real_bs]
