@@ -40,7 +40,7 @@ def test_kernel_agrees_with_brute_force(n, d, classes, seed, norm, backend, memo
         assert "too small" in str(err)
         return
     ref = brute(x, y, x, y, norm)
-    assert torch.allclose(res.distance, ref, rtol=0, atol=1e-6) or torch.equal(res.distance.isinf(), ref.isinf())
+    assert torch.equal(res.distance.isinf(), ref.isinf())
     finite = ref.isfinite()
     assert torch.allclose(res.distance[finite], ref[finite], rtol=0, atol=1e-6)
     assert (res.index[~finite] == -1).all()
