@@ -1,0 +1,157 @@
+"""Shared pieces of the data-perspective cases: focus-training studies, their model cache, the
+robustness-ranked index sets, robust accuracy on index sets, and paired statistics."""
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from robustsuite.attacks import pgd
+from robustsuite.claims import Decision, Verdict
+from robustsuite.harness.cache import ModelCache
+from robustsuite.metrics import robust_accuracy
+from robustsuite.metrics.sensitivity import least_robust, most_robust, nearest_other_label, random_subset
+from robustsuite.train import TrainConfig
+from robustsuite.train.focus import FocusConfig, train_focus
+
+GENERATED_ENV = "ROBUSTSUITE_DM_GENERATED"  # Wang et al.'s generated training set (npz: image, label)
+
+
+@dataclass(frozen=True)
+class FocusStudy:
+    """Adversarial training with a focus set: the recipe, the threat model, the set sizes."""
+
+    id: str
+    dataset: str
+    base: TrainConfig
+    eps: float
+    norm: str = "linf"
+    steps: int = 3
+    set_size: int = 64  # |s| = |v| (the paper: 1024)
+    per_batch: int = 8  # injected adversarial focus examples per batch (the paper's "*": 32)
+    focus_steps: int = 10
+    eval_steps: int = 20
+    rank_norm: str = "l2"  # the norm that ranks robustness (the paper does not say; the threat model's)
+    n_seeds: int = 3
+    looks: tuple[int, ...] = ()  # group-sequential looks (seed counts) for a paired test; () = n_seeds only
+    alpha_per_look: float = 0.05  # Pocock's nominal level: 0.0294 for 2 looks, 0.0221 for 3 (overall 0.05)
+    extra: tuple[tuple[str, object], ...] = ()  # more FocusConfig fields (loss, ema_decay, lr_variant...)
+
+    def config(self, seed: int, **fields) -> FocusConfig:
+        return FocusConfig(self.base.replace(seed=seed), eps=self.eps, norm=self.norm, steps=self.steps,
+                           focus_steps=self.focus_steps, **{**dict(self.extra), **fields},
+                           label=f"{self.id}-s{seed}")
+
+
+def _cache(rs) -> ModelCache:
+    return rs.memo("focus-cache", lambda: ModelCache(Path(rs.suite.options.cache_dir) / "models",
+                                                     lambda c: _train(rs, c), rs.device))
+
+
+def focus_history(rs, cfg: FocusConfig) -> dict:
+    """The training history of a cached focus model (per-epoch lr, loss, tracked/monitored accuracy)."""
+    import json
+
+    return json.loads(_cache(rs).path(cfg).with_suffix(".json").read_text())["history"]
+
+
+def focus_model(rs, cfg: FocusConfig):
+    """The trained (EMA, when configured) model of `cfg`, through a model cache next to the suite's."""
+    cache = _cache(rs)
+    before = dict(cache.stats)
+    model = cache.get(cfg)
+    rs.suite.cache.stats["trained"] += cache.stats["trained"] - before["trained"]  # so the record's timings count it
+    rs.suite.cache.stats["hits"] += cache.stats["hits"] - before["hits"]
+    rs.suite.cache.stats["train_seconds"] += cache.stats["train_seconds"] - before["train_seconds"]
+    return model
+
+
+def _train(rs, cfg: FocusConfig):
+    res = train_focus(cfg, rs.data(cfg.base.data, train=True), rs.device)
+    return res.final, res.history
+
+
+def robustness(rs, study: FocusStudy) -> torch.Tensor:
+    """r of every training point in the study's ranking norm, computed once per session. Linf
+    distances of 8-bit images tie often (MNIST: most r_inf = 1): ties are broken by r_l2, with an
+    offset far below the 1/255 grid so distinct linf values keep their order."""
+    split = rs.data(study.base.data, train=True)
+
+    def r(norm):
+        return rs.memo(("r", study.base.data, norm),
+                       lambda: nearest_other_label(split.x, split.y, norm=norm).distance.cpu())
+
+    if study.rank_norm == "l2":
+        return r("l2")
+    r2 = r("l2")
+    return r("linf") + 1e-6 * r2 / r2.max()
+
+
+def ranked_sets(rs, study: FocusStudy, seed: int) -> dict[str, torch.Tensor]:
+    """least (s), most robust, and random (v, drawn per seed outside both) index sets of size set_size."""
+    r = robustness(rs, study)
+    k = study.set_size
+    least, most = least_robust(r, k), most_robust(r, k)
+    rnd = random_subset(len(r), k, seed=10_000 + seed, exclude=torch.cat([least, most]))
+    return {"least": least, "most": most, "random": rnd}
+
+
+def pgd_accuracy(model, x, y, study: FocusStudy) -> float:
+    return robust_accuracy(model, x, y, lambda m, a, b: pgd(m, a, b, eps=study.eps, norm=study.norm,
+                                                            steps=study.eval_steps, step_size=study.eps / 8))
+
+
+def generated_path() -> str | None:
+    return os.environ.get(GENERATED_ENV) or None
+
+
+@dataclass(frozen=True)
+class PairedT:
+    """Two-sided paired t-test of mean(values) against 0, with both one-sided p-values: the verdict
+    is `reproduced` when mean > margin (p_greater < alpha), `refuted` when mean < margin
+    (p_less < alpha), else `inconclusive` - whatever the seeds give."""
+
+    margin: float = 0.0
+    alpha: float = 0.05
+
+    def decide(self, values) -> Decision:
+        from scipy.stats import t as student_t
+
+        vals = [float(v) for v in values]
+        n, m = len(vals), statistics.fmean(vals)
+        sd = statistics.stdev(vals)
+        tstat = (m - self.margin) / (sd / math.sqrt(n)) if sd > 0 else math.copysign(math.inf, m - self.margin)
+        p_greater = float(student_t.sf(tstat, n - 1))
+        p_less = float(student_t.cdf(tstat, n - 1))
+        half = float(student_t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+        verdict = (Verdict.REPRODUCED if p_greater < self.alpha else Verdict.REFUTED if p_less < self.alpha
+                   else Verdict.INCONCLUSIVE)
+        return Decision(verdict, f"paired t-test of mean difference > {self.margin:g} at alpha={self.alpha:g}",
+                        {"values": vals, "mean": m, "sd": sd, "n": n, "t": tstat, "p_greater": p_greater,
+                         "p_less": p_less, "ci95": [m - half, m + half], "wins": sum(v > self.margin for v in vals)})
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """Equivalence (two one-sided tests): reproduced when the 90% CI of the mean lies inside
+    [-tol, tol], refuted when it lies wholly outside, else inconclusive."""
+
+    tol: float
+    alpha: float = 0.05
+
+    def decide(self, values) -> Decision:
+        from scipy.stats import t as student_t
+
+        vals = [float(v) for v in values]
+        n, m = len(vals), statistics.fmean(vals)
+        sd = statistics.stdev(vals)
+        half = float(student_t.ppf(1 - self.alpha, n - 1)) * sd / math.sqrt(n)
+        lo, hi = m - half, m + half
+        verdict = (Verdict.REPRODUCED if -self.tol < lo and hi < self.tol else
+                   Verdict.REFUTED if lo > self.tol or hi < -self.tol else Verdict.INCONCLUSIVE)
+        return Decision(verdict, f"TOST: 90% CI of the mean within +-{self.tol:g}",
+                        {"values": vals, "mean": m, "sd": sd, "n": n, "ci90": [lo, hi]})
