@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 
-import robustsuite.data.emnist_splits  # noqa: F401  (registers emnist_mnist, _digits, _letters, ...)
 from robustsuite.claims import AllSeeds, Within
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,

@@ -6,9 +6,7 @@ The protocol (catalog 0.2): WRN-28-10 with SiLU, TRADES (beta 5, label smoothing
 generated images per batch (ROBUSTSUITE_DM_GENERATED: a folder with cifar10_20m.npz,
 cifar10_50m.npz, cifar100_50m.npz), a 1024-image tracking set attacked with PGD-40 every epoch;
 test AutoAttack (standard) on the last (EMA) weights; >= 3 seeds per arm where the paper ran one.
-Known deviations (core changes requested): the optimizer registry has no Nesterov momentum (plain
-momentum is used), and the registry's wrn28 applies F.relu inside its blocks, so `swish=True` only
-swaps its nn.ReLU modules; Table 4's non-* rows use batch 2048 (the paper: 2080).
+Known deviation: Table 4's non-* rows use batch 2048 (the paper: 2080).
 """
 from __future__ import annotations
 
@@ -47,7 +45,7 @@ class PaperSetting:
     # FocusStudy-compatible fields for `robustness()`
     @property
     def base(self) -> TrainConfig:
-        return TrainConfig(self.data, "wrn28", kw(widen=10), lr=0.2, momentum=0.9, weight_decay=5e-4,
+        return TrainConfig(self.data, "wrn28", kw(widen=10), lr=0.2, momentum=0.9, nesterov=True, weight_decay=5e-4,
                            epochs=self.epochs, batch_size=self.batch_size)
 
     @property

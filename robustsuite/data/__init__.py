@@ -1,6 +1,13 @@
 """Datasets (torchvision-backed and embedded) as in-memory Splits, and dataset variants."""
+import importlib
+import pkgutil
+
 from robustsuite.data.datasets import DATASETS, list_datasets, load_dataset, register_dataset
 from robustsuite.data.split import Split
 from robustsuite.data.variants import TRANSFORMS, DataSpec, register_transform
 
-__all__ = ["DATASETS", "TRANSFORMS", "DataSpec", "Split", "register_transform", "list_datasets", "load_dataset", "register_dataset"]
+for _m in pkgutil.iter_modules(__path__):  # dataset and transform files register themselves on import
+    importlib.import_module(f"{__name__}.{_m.name}")
+
+__all__ = ["DATASETS", "TRANSFORMS", "DataSpec", "Split", "list_datasets", "load_dataset", "register_dataset",
+           "register_transform"]

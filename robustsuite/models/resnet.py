@@ -150,11 +150,12 @@ class WideBlock(nn.Module):
         self.bn1, self.conv1 = _norm(cin, batch_norm), nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
         self.bn2, self.conv2 = _norm(cout, batch_norm), nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
         self.shortcut = nn.Conv2d(cin, cout, 1, stride, bias=False) if (stride != 1 or cin != cout) else None
+        self.act1, self.act2 = nn.ReLU(), nn.ReLU()  # modules, so an activation swap (e.g. Swish) reaches them
 
     def forward(self, x):
-        out = F.relu(self.bn1(x))
+        out = self.act1(self.bn1(x))
         skip = self.shortcut(out) if self.shortcut is not None else x
-        return self.conv2(F.relu(self.bn2(self.conv1(out)))) + skip
+        return self.conv2(self.act2(self.bn2(self.conv1(out)))) + skip
 
     def lipschitz(self, x, bound):
         return _preact_lipschitz(self, x, bound)

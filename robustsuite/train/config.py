@@ -23,6 +23,7 @@ class TrainConfig:
     optimizer: str = "sgd"
     lr: float = 0.1
     momentum: float = 0.0
+    nesterov: bool = False
     weight_decay: float = 0.0
     epochs: int = 10
     batch_size: int = 128

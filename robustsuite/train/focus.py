@@ -226,7 +226,8 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     swapped = _swap_relu(model) if cfg.swish else 0
     model.to(device)
     ema = copy.deepcopy(model) if cfg.ema_decay > 0 else None
-    opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay)
+    opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay,
+                         nesterov=b.nesterov)
     gen = torch.Generator().manual_seed(b.seed + 100_003)  # batches and injected picks
     track_gen = torch.Generator().manual_seed(b.seed + 7)  # tracking attacks: never the training stream
     step = cfg.step_size if cfg.step_size is not None else 2.5 * cfg.eps / cfg.steps

@@ -39,7 +39,7 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
     kwargs = {k: _resolve(v, load) if isinstance(v, TrainConfig) else v for k, v in cfg.objective_kwargs}
     loss_fn = OBJECTIVES.get(cfg.objective)(**kwargs)
     opt = make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
-                         weight_decay=cfg.weight_decay)
+                         weight_decay=cfg.weight_decay, nesterov=cfg.nesterov)
     gen = torch.Generator().manual_seed(cfg.seed + 100_003)
     steps_per_epoch = -(-len(train) // cfg.batch_size)
     total = max(1, cfg.epochs * steps_per_epoch)

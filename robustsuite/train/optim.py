@@ -25,20 +25,26 @@ class SignGD(torch.optim.Optimizer):
                     p.add_(p.grad.sign(), alpha=-group["lr"])
 
 
-OPTIMIZERS.add("sgd", lambda params, lr, momentum, weight_decay: torch.optim.SGD(
-    params, lr=lr, momentum=momentum, weight_decay=weight_decay))
-OPTIMIZERS.add("adam", lambda params, lr, momentum, weight_decay: torch.optim.Adam(params, lr=lr, weight_decay=weight_decay))
-OPTIMIZERS.add("rmsprop", lambda params, lr, momentum, weight_decay: torch.optim.RMSprop(
+OPTIMIZERS.add("sgd", lambda params, lr, momentum, weight_decay, nesterov: torch.optim.SGD(
+    params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov))
+OPTIMIZERS.add("adam", lambda params, lr, momentum, weight_decay, nesterov: torch.optim.Adam(
     params, lr=lr, weight_decay=weight_decay))
-OPTIMIZERS.add("signgd", lambda params, lr, momentum, weight_decay: SignGD(params, lr=lr))
+OPTIMIZERS.add("rmsprop", lambda params, lr, momentum, weight_decay, nesterov: torch.optim.RMSprop(
+    params, lr=lr, weight_decay=weight_decay))
+OPTIMIZERS.add("signgd", lambda params, lr, momentum, weight_decay, nesterov: SignGD(params, lr=lr))
 
 
-def make_optimizer(name: str, params: Iterable, *, lr: float, momentum: float = 0.0,
-                   weight_decay: float = 0.0) -> torch.optim.Optimizer:
+def make_optimizer(name: str, params: Iterable, *, lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
+                   nesterov: bool = False) -> torch.optim.Optimizer:
+    """Optimizer `name` with PyTorch's defaults otherwise; momentum and Nesterov apply to SGD only."""
     positive("lr", lr)
     positive("momentum", momentum, allow_zero=True)
     positive("weight_decay", weight_decay, allow_zero=True)
-    return OPTIMIZERS.get(name)(params, lr, momentum, weight_decay)
+    if nesterov and (name != "sgd" or momentum <= 0):
+        from robustsuite.errors import ConfigError
+
+        raise ConfigError(f"nesterov=True needs optimizer='sgd' with momentum > 0; got {name!r}, momentum={momentum}.")
+    return OPTIMIZERS.get(name)(params, lr, momentum, weight_decay, nesterov)
 
 
 def lr_factor(schedule: str, progress: float, milestones: tuple[float, ...] = (0.5, 0.75)) -> float:

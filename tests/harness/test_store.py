@@ -11,7 +11,7 @@ from robustsuite.harness.atomic import write_atomic
 def record(case="b::t", verdict="reproduced"):
     return {"schema_version": 1, "case": case, "claim": "C003-4.04", "family": "thesis-ch3-4", "tier": "mini",
             "study": {}, "seeds": [0], "metrics": {"m": [1.0]}, "aggregate": {}, "assertion": "a",
-            "decision": {}, "verdict": verdict, "paper": {}, "expected": "pass", "timings": {}, "environment": {},
+            "decision": {"verdict": verdict, "rule": "r", "stats": {}}, "verdict": verdict, "paper": {}, "expected": "pass", "timings": {}, "environment": {},
             "created": "2026-01-01T00:00:00+00:00"}
 
 

@@ -1,0 +1,1 @@
+"""Closed-form and Monte Carlo checks of the source documents: linear models, Bayes classifiers, bounds."""
