@@ -22,6 +22,7 @@ DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cif
 DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
                     "alignment_transfer", "perf")
 _TIMER = "robustsuite.harness.timing.synced_perf_counter"
+pytest_plugins = ("robustsuite.harness.scale_plugin",)  # --gpus, --shard, efficiency options, session files
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,8 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
     run_dir = _run_dir(config)
     config.stash[RUN_DIR] = run_dir
     if config.option.benchmark_json is None and not getattr(config, "workerinput", None):
-        run_dir.mkdir(parents=True, exist_ok=True)
-        config.option.benchmark_json = open(run_dir / "benchmark.json", "wb")  # noqa: SIM115 (closed by pytest-benchmark)
+        (run_dir / "benchmark").mkdir(parents=True, exist_ok=True)
+        from robustsuite.harness.scale_plugin import benchmark_part  # this process's part; merged at the end
+
+        config.option.benchmark_json = open(benchmark_part(config, run_dir), "wb")  # noqa: SIM115 (closed by pytest-benchmark)
 
 
 RUN_DIR = pytest.StashKey[Path]()
