@@ -197,7 +197,7 @@ class Launcher:
         self._say(f"robustsuite: {line} in {summary['wall_seconds']:.1f}s on {len(self.slots)} workers; "
                   f"run folder {self.run_dir}")
         if not entries:
-            return 5 if all(rc == 5 for rc in rcs) else 1
+            return 5 if all(rc in (0, 5) for rc in rcs) else 1  # nothing was collected (e.g. -m matched none)
         return 0 if all(k in GOOD for k in outcomes) and all(rc in (0, 5) for rc in rcs) else 1
 
 

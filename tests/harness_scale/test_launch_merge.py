@@ -71,3 +71,30 @@ def test_merge_runs_copies_records_and_reports_conflicts(tmp_path) -> None:
     assert len(merge_runs(dest, [tmp_path / "c"])["conflicts"]) == 1
     s = summarize(dest)
     assert s["records"] == 2 and s["verdicts"] == {"reproduced": 1, "refuted": 1} and s["measure_seconds"] == 4.0
+
+
+def test_gpu_workers_each_see_one_device(tmp_path, monkeypatch) -> None:
+    """The CUDA path of the launcher, without a GPU: the processes it would start."""
+    import subprocess
+
+    from robustsuite.harness import launch
+
+    started = []
+
+    class FakePopen:
+        def __init__(self, argv, cwd, env, **kw):
+            started.append((argv, env))
+            self.pid, self.returncode = 1000 + len(started), 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3,7")
+    rc = launch.Launcher(["benchmarks", "--gpus", "2", "--device", "cuda"], gpus=2, results_dir=tmp_path, run="r",
+                         device="cuda", cwd=tmp_path, cuda_count=3, poll=0.01, out=open(tmp_path / "out", "w")).run()
+    assert rc == 5  # the fake workers claimed no case
+    assert [env["CUDA_VISIBLE_DEVICES"] for _, env in started] == ["2", "3"]
+    assert all(argv[-2:] == ["--device", "cuda"] and "--gpus" not in argv for argv, _ in started)
+    assert len({env[launch.QUEUE_ENV] for _, env in started}) == 1  # one shared queue
+    assert [env[launch.WORKER_ENV] for _, env in started] == ["w0.0", "w1.0"]

@@ -86,3 +86,11 @@ def test_perf_helpers() -> None:
     assert all(len(v) == 3 for v in times.values()) and ratio(times, "b", "b") == 1.0
     assert bf16_peak_flops("NVIDIA H100 80GB HBM3") == 989e12 and bf16_peak_flops("NVIDIA GH200 480GB") == 989e12
     assert bf16_peak_flops("Some CPU") is None
+
+
+def test_bf16_on_a_gpu_without_bf16_is_refused(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla T4")
+    with pytest.raises(ConfigError, match="Tesla T4 has none"):
+        Efficiency(precision="bf16").autocast("cuda")
+    Efficiency().autocast("cuda")  # fp32 asks nothing of the GPU
