@@ -166,7 +166,7 @@ class Launcher:
                   + "".join(f"\n    while running {e.case}" for e in lost) + f"\n    log: {log}\n"
                   + _tail(log))
         claimed_any = any(e.worker == worker for e in self.queue.entries())
-        if claimed_any and rc not in (2, 4):  # it was doing work: give its GPU a fresh worker
+        if claimed_any and rc not in (2, 4) and not self.queue.all_claimed():  # work is left: a fresh worker
             slot.restarts += 1
             self._say(f"robustsuite: starting a new worker on {slot.label} ({slot.worker})")
             self._start(slot)

@@ -118,6 +118,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 
     queue, worker, items = WorkQueue(folder), os.environ[WORKER_ENV], session.items
     outcomes = session.config.stash[_STATE]["outcomes"]
+    queue.publish_total(len(items))
 
     def claim_from(start: int) -> int | None:
         for j in range(start, len(items)):
@@ -278,3 +279,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_atomic(Path(run_dir) / "sessions" / f"{info['session']}.json", json.dumps(info, indent=1).encode())
     if kind != "worker":
         merge_benchmarks(run_dir)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict) -> None:
+    """pytest-benchmark's machine record, with torch and the GPUs this process sees."""
+    import torch
+
+    machine_info["torch"] = torch.__version__
+    machine_info["threads"] = torch.get_num_threads()
+    if torch.cuda.is_available():
+        machine_info["cuda"] = {"version": torch.version.cuda,
+                                "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]}

@@ -57,6 +57,21 @@ class WorkQueue:
         path = self.folder / f"{case_key(case)}.done"
         write_atomic(path, json.dumps({"case": case, "outcome": outcome, "seconds": seconds}).encode())
 
+    def publish_total(self, n: int) -> None:
+        """A worker says how many cases it collected (all workers collect the same)."""
+        write_atomic(self.folder / "total", str(n).encode())
+
+    def total(self) -> int | None:
+        try:
+            return int((self.folder / "total").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def all_claimed(self) -> bool:
+        """True when every collected case has been claimed (no work left for a new worker)."""
+        total = self.total()
+        return total is not None and len(list(self.folder.glob("*.claim"))) >= total
+
     def entries(self) -> list[Entry]:
         """Every claimed case, in claim order, with its outcome where it has ended."""
         out = []

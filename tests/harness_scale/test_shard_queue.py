@@ -55,5 +55,8 @@ def test_unfinished_claims_are_the_crashed_cases(tmp_path) -> None:
     assert not queue.claim("a", "w1")
     queue.finish("a", "passed", 1.5)
     assert [e.case for e in queue.unfinished("w0")] == ["b"]
+    assert not queue.all_claimed()  # no worker has said how many cases there are
+    queue.publish_total(3)
+    assert queue.total() == 3 and queue.all_claimed()
     entries = {e.case: e for e in queue.entries()}
     assert entries["a"].outcome == "passed" and entries["a"].seconds == 1.5 and entries["c"].outcome is None
