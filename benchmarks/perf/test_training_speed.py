@@ -95,7 +95,8 @@ def test_adversarial_training_throughput(benchmark, suite, study):
             "median_seconds": medians(times), "min_seconds": mins,
             "pgd_at_over_floor": round(ratio({"a": times["pgd_at_step"], "f": floor}, "a", "f"), 4),
             "pgd_at_over_standard": round(ratio(times, "pgd_at_step", "standard_step"), 4),
-            "flops_per_step": flops, "flops_rule": "(2k+3) x forward FLOPs", "achieved_tflops": round(flops / mins["pgd_at_step"] / 1e12, 4),
+            "flops_per_step": flops, "flops_rule": "(2k+3) x forward FLOPs",
+            "achieved_tflops": round(flops / mins["pgd_at_step"] / 1e12, 4),
             "precision": study.precision if dtype is not None else "fp32", "channels_last": study.channels_last,
             "device": device}
     if device.startswith("cuda"):

@@ -122,8 +122,9 @@ def summarize(run_dir: str | Path) -> dict:
         "verdicts": dict(Counter(r["verdict"] for r in records)),
         "measure_seconds": round(sum(r["timings"].get("measure_seconds", 0.0) for r in records), 3),
         "train_seconds": round(sum(r["timings"].get("train_seconds", 0.0) for r in records), 3),
-        "measure_seconds_by_family": {f: round(sum(r["timings"].get("measure_seconds", 0.0) for r in records
-                                                   if r["family"] == f), 3) for f in sorted({r["family"] for r in records})},
+        "measure_seconds_by_family": {
+            f: round(sum(r["timings"].get("measure_seconds", 0.0) for r in records if r["family"] == f), 3)
+            for f in sorted({r["family"] for r in records})},
         "sessions": [{k: s.get(k) for k in ("session", "kind", "shard", "gpus", "wall_seconds", "exitstatus",
                                             "outcomes")} for s in top],
         "wall_seconds": round(sum(s.get("wall_seconds") or 0.0 for s in top), 3),  # sessions one after another

@@ -65,7 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
         (run_dir / "benchmark").mkdir(parents=True, exist_ok=True)
         from robustsuite.harness.scale_plugin import benchmark_part  # this process's part; merged at the end
 
-        config.option.benchmark_json = open(benchmark_part(config, run_dir), "wb")  # noqa: SIM115 (closed by pytest-benchmark)
+        part = benchmark_part(config, run_dir)
+        config.option.benchmark_json = open(part, "wb")  # noqa: SIM115 (closed by pytest-benchmark)
 
 
 RUN_DIR = pytest.StashKey[Path]()

@@ -197,7 +197,9 @@ def pytest_runtest_call(item: pytest.Item):
                 counter or contextlib.nullcontext():
             return (yield)
     finally:  # also when the case fails: pytest-benchmark keeps its entry
-        bench = getattr(item, "funcargs", {}).get("benchmark") or (_dynamic_fixture(item, "benchmark") if case else None)
+        bench = getattr(item, "funcargs", {}).get("benchmark")
+        if bench is None and case is not None:
+            bench = _dynamic_fixture(item, "benchmark")
         if bench is not None:
             device = case.device if case is not None else _device(item.config)
             info = case_info(device, eff, allowed if case is not None else False, counter,

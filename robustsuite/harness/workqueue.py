@@ -88,7 +88,8 @@ class WorkQueue:
                     outcome, seconds = d["outcome"], d["seconds"]
                 except (OSError, ValueError, KeyError):
                     pass
-            out.append(Entry(info["case"], info["worker"], info["pid"], info["host"], info["claimed"], outcome, seconds))
+            out.append(Entry(info["case"], info["worker"], info["pid"], info["host"], info["claimed"], outcome,
+                             seconds))
         return sorted(out, key=lambda e: (e.claimed, e.case))
 
     def unfinished(self, worker: str) -> list[Entry]:

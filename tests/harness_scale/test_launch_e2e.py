@@ -14,7 +14,8 @@ from robustsuite.harness.launch import Launcher
 
 from .conftest import verdicts
 
-BASE = ["-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "--import-mode=importlib", "--results-dir", "results", "--cache-dir", "cache"]
+BASE = ["-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "--import-mode=importlib",
+        "--results-dir", "results", "--cache-dir", "cache"]
 
 
 def pytest_inprocess(*args: str) -> int:
