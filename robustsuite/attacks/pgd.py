@@ -59,6 +59,7 @@ def _pgd_once(model, x, y, eps, norm, steps, step_size, start, targeted, loss_fn
     if norm == "linf":
         # Linf: the ball and the box are one interval per pixel, [max(x-eps, 0), min(x+eps, 1)], so the
         # iterate is the point itself and each step is a signed step and two in-place clamps.
+        x = x.detach()  # the steps below work in place; never on a caller's graph
         lo, hi = (x - eps).clamp_(min=0), (x + eps).clamp_(max=1)
         adv = x + delta
         for _ in range(steps):

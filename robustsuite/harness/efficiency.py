@@ -110,3 +110,4 @@ def install(suite, eff: Efficiency) -> None:
         return eff.prepare_model(plain_model(cfg))
 
     suite.data, suite.model = data, model
+    suite.efficiency = eff  # for whoever records the environment
