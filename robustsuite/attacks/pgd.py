@@ -55,17 +55,26 @@ def _cw(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def _pgd_once(model, x, y, eps, norm, steps, step_size, start, targeted, loss_fn, generator):
     delta = random_start(x, eps, norm, generator) if start else torch.zeros_like(x)
-    sign = -1.0 if targeted else 1.0
+    step = -step_size if targeted else step_size
+    if norm == "linf":
+        # Linf: the ball and the box are one interval per pixel, [max(x-eps, 0), min(x+eps, 1)], so the
+        # iterate is the point itself and each step is a signed step and two in-place clamps.
+        x = x.detach()  # the steps below work in place; never on a caller's graph
+        lo, hi = (x - eps).clamp_(min=0), (x + eps).clamp_(max=1)
+        adv = x + delta
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            (grad,) = torch.autograd.grad(loss_fn(model(adv), y), adv)
+            adv = adv.detach().add_(grad.sign_(), alpha=step)
+            torch.maximum(adv, lo, out=adv)
+            torch.minimum(adv, hi, out=adv)
+        return adv
     for _ in range(steps):
         delta.requires_grad_(True)
         loss = loss_fn(model(x + delta), y)
         (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
-            if norm == "linf":
-                delta = delta + sign * step_size * grad.sign()
-            else:
-                delta = delta + sign * step_size * grad / _flat_norm(grad)
-            delta = project(delta, x, eps, norm)
+            delta = project(delta + step * grad / _flat_norm(grad), x, eps, norm)
     return (x + delta).detach()
 
 

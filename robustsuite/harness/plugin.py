@@ -22,6 +22,7 @@ DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cif
 DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
                     "alignment_transfer", "perf")
 _TIMER = "robustsuite.harness.timing.synced_perf_counter"
+pytest_plugins = ("robustsuite.harness.scale_plugin",)  # --gpus, --shard, efficiency options, session files
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,7 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
     run_dir = Path(config.option.results_dir) / "runs" / (config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     config.stash[RUN_DIR] = run_dir
     if config.option.benchmark_json is None and not getattr(config, "workerinput", None):
-        config.option.benchmark_json = _AtomicFile(run_dir / "benchmark.json")
+        from robustsuite.harness.scale_plugin import benchmark_part  # this process's part; merged at the end
+
+        config.option.benchmark_json = _AtomicFile(benchmark_part(config, run_dir))
 
 
 RUN_DIR = pytest.StashKey[Path]()

@@ -1,0 +1,121 @@
+"""PGD's speed, as ratios measured in one run: over the bare forward + input-backward loop it
+needs (the physical floor; target <= 1.05x) and against torchattacks' PGD on the same model and
+inputs (target: no slower). The contenders alternate round by round; the figures are in the
+benchmark's extra_info. Timings are targets, not assertions (a shared CI machine is too noisy);
+what is asserted is that the attacks compute the same points.
+
+torchattacks is optional, installed apart so that its bundled `robustbench` never shadows ours:
+    pip install --no-deps --target ~/.cache/robustsuite/vendor torchattacks==3.5.1
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from robustsuite.attacks import pgd
+from robustsuite.harness.perf import interleaved, load_reference, medians, ratio
+from robustsuite.models import create_model
+
+
+@dataclass(frozen=True)
+class AttackPerf:
+    id: str
+    model: str
+    input_shape: tuple[int, ...]
+    batch: int
+    steps: int
+    rounds: int
+    eps: float = 8 / 255
+    num_classes: int = 10
+    dataset: str = "synthetic"
+
+    def setup(self, device: str):
+        g = torch.Generator().manual_seed(0)
+        torch.manual_seed(0)
+        model = create_model(self.model, input_shape=self.input_shape, num_classes=self.num_classes).to(device).eval()
+        x = torch.rand((self.batch, *self.input_shape), generator=g).to(device)
+        y = torch.randint(0, self.num_classes, (self.batch,), generator=g).to(device)
+        return model, x, y
+
+
+MINI = AttackPerf("small_cnn-16px-b32-pgd5", "small_cnn", (1, 16, 16), batch=32, steps=5, rounds=10)
+PAPER = AttackPerf("resnet18-cifar-b256-pgd10", "resnet18", (3, 32, 32), batch=256, steps=10, rounds=20)
+
+
+def floor_loop(model, x, y, steps: int) -> torch.Tensor:
+    """What PGD cannot avoid: `steps` forwards and input-gradient backwards."""
+    xx = x.clone().requires_grad_(True)
+    for _ in range(steps):
+        (grad,) = torch.autograd.grad(F.cross_entropy(model(xx), y, reduction="sum"), xx)
+    return grad
+
+
+def reference_pgd(model, x, y, eps: float, alpha: float, steps: int) -> torch.Tensor:
+    """Textbook Linf PGD without random start: signed step, ball projection, then box clamp."""
+    adv = x.clone()
+    for _ in range(steps):
+        adv.requires_grad_(True)
+        (grad,) = torch.autograd.grad(F.cross_entropy(model(adv), y, reduction="sum"), adv)
+        adv = (x + (adv.detach() + alpha * grad.sign() - x).clamp(-eps, eps)).clamp(0, 1)
+    return adv
+
+
+def _figures(times, pairs, study: AttackPerf) -> dict:
+    mins = {k: min(v) for k, v in times.items()}
+    info = {"images": study.batch, "steps": study.steps, "rounds": study.rounds,
+            "median_seconds": medians(times), "min_seconds": mins,
+            "images_per_second": {k: round(study.batch / v, 2) for k, v in mins.items()}}
+    for num, den in pairs:
+        info[f"{num}_over_{den}"] = {"median_of_round_ratios": round(ratio(times, num, den), 4),
+                                     "ratio_of_minima": round(mins[num] / mins[den], 4)}
+    return info
+
+
+@pytest.mark.perf
+@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+def test_pgd_over_its_floor(benchmark, suite, study):
+    model, x, y = study.setup(suite.device)
+    alpha = study.eps / 4
+    ours = pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False)
+    assert torch.allclose(ours, reference_pgd(model, x, y, study.eps, alpha, study.steps), atol=1e-5)
+    fns = {"pgd": lambda: pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False),
+           "floor": lambda: floor_loop(model, x, y, study.steps)}
+    times = {k: [] for k in fns}
+
+    def one_round():
+        for k, v in interleaved(fns, rounds=1, warmup=0).items():
+            times[k] += v
+
+    benchmark.pedantic(one_round, rounds=study.rounds, warmup_rounds=1)
+    benchmark.extra_info.update(_figures(times, [("pgd", "floor")], study), target="pgd_over_floor <= 1.05",
+                                device=suite.device, precision="fp32")
+
+
+@pytest.mark.perf
+@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+def test_pgd_against_torchattacks(benchmark, suite, study):
+    ta = load_reference("torchattacks")
+    if ta is None:
+        pytest.skip("torchattacks is not installed apart: pip install --no-deps --target "
+                    "~/.cache/robustsuite/vendor torchattacks==3.5.1 (see docs/scaling.md)")
+    model, x, y = study.setup(suite.device)
+    alpha = study.eps / 4
+    theirs = ta.PGD(model, eps=study.eps, alpha=alpha, steps=study.steps, random_start=False)
+    ours = pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False)
+    same = ((ours - theirs(x, y)).abs() <= 1e-5).float().mean().item()
+    assert same > 0.99, f"our PGD and torchattacks' differ in {1 - same:.2%} of the pixels"
+    fns = {"pgd": lambda: pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False),
+           "torchattacks": lambda: theirs(x, y)}
+    times = {k: [] for k in fns}
+
+    def one_round():
+        for k, v in interleaved(fns, rounds=1, warmup=0).items():
+            times[k] += v
+
+    benchmark.pedantic(one_round, rounds=study.rounds, warmup_rounds=1)
+    benchmark.extra_info.update(_figures(times, [("pgd", "torchattacks")], study), same_pixels=same,
+                                target="pgd_over_torchattacks <= 1.0", torchattacks=ta.__version__,
+                                device=suite.device, precision="fp32")
