@@ -56,7 +56,7 @@ def _record(run, case, verdict):
     from robustsuite.harness.store import ResultsStore
 
     rec = {"schema_version": 1, "case": case, "claim": "C1", "family": "f", "tier": "mini", "study": {}, "seeds": [0],
-           "metrics": {"m": [1.0]}, "aggregate": {}, "assertion": "a", "decision": {}, "verdict": verdict,
+           "metrics": {"m": [1.0]}, "aggregate": {}, "assertion": "a", "decision": {"verdict": verdict, "rule": "r", "stats": {}}, "verdict": verdict,
            "paper": {}, "expected": "pass", "timings": {"measure_seconds": 2.0}, "environment": {}, "created": "now"}
     ResultsStore(run).write(rec)
 
