@@ -5,6 +5,7 @@ Evidence quoted in skip/xfail reasons comes from this family's mini-tier measure
 MLPs, 2-core CPU) and from the catalog's pilots (../shared/claims/claims-003-ch3-4.md, sections 8-9).
 """
 import robustsuite.data.frequency  # noqa: F401  (registers the DCT transforms used by the studies)
+import robustsuite.data.speech_commands  # noqa: F401  (registers the dataset of C003-4.07)
 from robustsuite.claims.claim import claim
 
 F = "thesis-ch3-4"
@@ -153,7 +154,7 @@ claim("C003-3.24", F, "§3.5.1", "Limitations: networks with batch normalisation
 claim("C003-4.06", F, "App. 4.B, Table 4.5", "ViT-B/16 (frozen ImageNet encoder, MLP head fine-tuned) on "
       "Imagenette: >= 99.18% clean for every optimizer, ~0% under adversarial attacks, SGD still the most robust.",
       paper={"sgd_clean": 99.18, "adam_clean": 99.93, "sgd_gauss_0.1": 91.25, "adam_gauss_0.1": 88.59},
-      skip_at={"mini": "needs ImageNet-1k ViT-B/16 weights (timm) and Imagenette; no CPU analogue."},
+      skip_at={"mini": "needs ImageNet-1k ViT-B/16 weights (torchvision) and Imagenette at 224 px; no CPU analogue."},
       calibration="paper tier: clean >= 99; SGD >= adaptive - 1 pt at sigma^2 0.05 and 0.1; adversarial <= 7%.")
 claim("C003-4.07", F, "App. 4.B, Table 4.6", "Speech Commands: at similar clean accuracy SGD is the most robust "
       "in all 9 perturbed cells.", paper={"sgd_clean": 85.14, "adam_clean": 85.47, "sgd_l2_0.05": 20.31,
