@@ -15,7 +15,7 @@ from robustsuite.attacks import attack
 from robustsuite.claims import AllSeeds
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
-from robustsuite.train import TrainConfig, kw
+from robustsuite.train import TrainConfig
 
 OPTS = ("sgd", "adam", "rmsprop")
 
