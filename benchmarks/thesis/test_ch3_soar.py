@@ -243,7 +243,7 @@ def test_passes_per_minibatch(rs, study):
                          "seconds_per_batch_soar_over_pgd10": [c["soar"][2] / c["pgd10"][2]]})
 
 
-# ---------------------------------------------------------------- paper tier only (Tables 3.1-3.10)
+# ---------------------------------------------------------------- Tables 3.1-3.10 (paper tier; 3.16 also mini)
 
 def _table_models(rs, study: SoarStudy, seed: int) -> tuple[dict[str, torch.nn.Module], list[str]]:
     baselines, missing = study.available_baselines(seed)
@@ -366,14 +366,15 @@ def test_foar_is_insufficient(rs, study):
 
 
 @pytest.mark.claim("C003-3.16")
-@pytest.mark.studies(paper=[CIFAR10])
+@pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
 def test_foar_benefits_from_pgd1_init(rs, study):
     seeds = rs.seeds(3)
+    margin = 2.0 if rs.tier == "mini" else 5.0
     r = rs.measure(lambda: {i: [_robust(rs, rs.model(study.foar(s, i)), study) for s in seeds]
                             for i in ("zero", "random", "pgd1")})
-    slack = [p - max(z, q) - 5 for z, q, p in zip(r["zero"], r["random"], r["pgd1"])]
-    rs.conclude("C003-3.16", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
-                assertion="PGD20: PGD1-FOAR - max(zero-, random-init FOAR) >= 5 pts",
+    slack = [p - max(z, q) for z, q, p in zip(r["zero"], r["random"], r["pgd1"])]
+    rs.conclude("C003-3.16", AllSeeds(margin).decide(slack), study=study, seeds=seeds,
+                assertion=f"PGD20: PGD1-FOAR - max(zero-, random-init FOAR) > {margin:g} pts in every seed",
                 metrics={f"pgd20_foar_{k}": v for k, v in r.items()})
 
 

@@ -180,6 +180,10 @@ def test_table_4_9_sign_patterns(rs, study):
                         for p, u in sg.TABLE_4_9.values() for i in (0,))
         # e~1 moves only towards 0: its update has the sign of B = ((A+B) - (A-B))/2
         reduce_ok &= all(u[1] == 0 or np.sign(u[1]) == np.sign(p[1] - p[2]) for p, u in sg.TABLE_4_9.values())
+        # e~2 moves exactly when 0 < |A| <= |B| (not in patterns 1, 8, 11-13), towards sign(e~0): sign(u_2) = -sign(A)
+        moves_ok = all((u[2] != 0) == (p[0] != 0 and p not in ((1, 1, 1), (-1, -1, -1))) and
+                       (u[2] == 0 or np.sign(u[2]) == -p[0]) for p, u in sg.TABLE_4_9.values())
+        reduce_ok &= moves_ok
         da = {round(abs(sum((p[1], p[0], p[2]))) / 3, 12) for p, _ in sg.TABLE_4_9.values()} - {0.0}
         db = {round(abs(p[1] - p[2]) / 2, 12) for p, _ in sg.TABLE_4_9.values()} - {0.0}
         return len(valid), valid == printed, upd_err, reduce_ok, da, db
@@ -189,7 +193,8 @@ def test_table_4_9_sign_patterns(rs, study):
               "reduce": 1.0 if reduce_ok else -1.0,
               "dA": 1.0 if da == {1.0, round(2 / 3, 12), round(1 / 3, 12)} else -1.0,
               "dB": 1.0 if db == {1.0, 0.5} else -1.0}
-    _conclude(rs, "C003-4.20", study, slacks, "13 valid patterns = Table 4.9's, updates exact, |e0|,|e1| never grow, "
+    _conclude(rs, "C003-4.20", study, slacks, "13 valid patterns = Table 4.9's, updates exact, |e0|,|e1| never grow, e~2 moves iff 0 < |A| <= |B| "
+              "(towards sign(e~0)), "
               "|A| changes by s0^2 eta {1, 2/3, 1/3} and |B| by s1^2 eta {1, 1/2}", n_valid=n, update_err=upd_err)
 
 

@@ -102,9 +102,11 @@ claim("C003-3.15", F, "§3.4.2, Table 3.2", "First-order regularisation (FOAR) i
 claim("C003-3.16", F, "App. 3.C, Table 3.8 (caption swapped, I-5; columns shifted, I-4)",
       "FOAR also benefits from PGD1 initialisation (PGD20 32.28 vs 23.65 zero / 24.71 random).",
       paper={"zero_pgd20": 23.65, "rand_pgd20": 24.71, "pgd1_pgd20": 32.28},
-      skip_at={"mini": "FOAR and SOAR are not separable at toy scale (" + _TOY_SOAR + "), so the FOAR "
-                       "initialisation ordering has no room to show."},
-      calibration="paper tier: PGD1-FOAR - max(zero, rand) >= 5 pts (reported 7.6-8.6).")
+      calibration="mini: digits MLP, FOAR fine-tuned 10 epochs from the standard model; pilot (2 seeds) PGD20 "
+                  "zero / random / PGD1 init 59.9 / 60.5 / 66.8 and 58.9 / 57.2 / 67.8; the mini case (3 seeds) "
+                  "measured gaps 6.3 / 7.3 / 8.8 pts (mean 7.5, sd 1.3); "
+                  "asserted PGD1-FOAR - max(zero, random) > 2 pts in every seed at mini, >= 5 pts at paper tier "
+                  "(reported 7.6-8.6).")
 claim("C003-3.17", F, "§3.4.2, Table 3.3", "SOAR is the most robust under SimBA and transferred PGD; SimBA "
       "hurts every defence more than transfer.",
       paper={"soar_simba": 68.57, "mart_simba": 48.57, "soar_pgd20_r": 79.25, "mma_pgd20_r": 78.70},
@@ -124,8 +126,9 @@ claim("C003-3.19", F, "App. 3.D, Table 3.9", "SOAR trained for Linf 8/255 beats 
       calibration="paper tier: SOAR - max(PGD10, TRADES) >= 4 pts at every white-box eps.")
 claim("C003-3.20", F, "App. 3.E, Table 3.10", "SOAR robustness grows with capacity: CNN6 < CNN8 < ResNet-10.",
       paper={"cnn6_pgd20": 32.83, "cnn8_pgd20": 47.30, "resnet10_pgd20": 56.06},
-      skip_at={"mini": "not measured at mini scale within the family's 2-minute budget; the paper case trains the "
-                       "three SOAR models (CNN6/CNN8 widths unstated, our definition in models/cnn_depth.py)."},
+      skip_at={"mini": "not monotone at toy scale (pilot, digits MLP widths 64/256/1024, SOAR PGD20): seed 0 "
+                       "65.5 / 67.5 / 65.7, seed 1 65.0 / 64.5 / 72.3; clean 96.0 / 94.0 / 95.0 and 92.2 / 91.4 / 96.5. "
+                       "The paper case trains CNN6 / CNN8 (our definition, models/cnn_depth.py) and ResNet-10."},
       calibration="paper tier: strict ordering in clean and PGD20 accuracy.")
 claim("C003-3.21", F, "App. 3.F", "No gradient masking: the mean number of input-gradient coordinates with "
       "|dl/dx_j| > 1e-6 is 3069/3072 for SOAR (PGD1 init), 1043 for zero-init SOAR.",
