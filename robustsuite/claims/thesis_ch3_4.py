@@ -79,15 +79,18 @@ claim("C003-3.12", F, "§3.3.4, Table 3.1", "SOAR with zero or random initialisa
       "softmax >= 99.97% on clean, noisy and PGD1 inputs), unlike PGD1-initialised SOAR.",
       paper={"standard_clean": 98.11, "pgd10_clean": 70.33, "soar_zero_clean": 99.99, "soar_rand_clean": 99.98,
              "soar_pgd1_clean": 97.71},
-      skip_at={"mini": "ordering does not appear at toy scale (catalog pilot, digits MLP): SOAR-zero 99.1% vs "
-                       "SOAR-PGD1 99.7% vs standard 98.4% mean confidence."},
+      skip_at={"mini": "no over-confidence at toy scale (this family's pilot, digits MLP, 2 seeds, mean max-softmax "
+                       "clean / noise / PGD1): SOAR-zero 97.5 / 96.8 / 91.6 and 97.6 / 97.2 / 91.8, SOAR-random "
+                       "98.1 / 97.8 / 90.6, SOAR-PGD1 97.1 / 96.6 / 90.6, standard 95.5 / 94.7 / 82.5 (catalog pilot: "
+                       "SOAR-zero 99.1 vs SOAR-PGD1 99.7)."},
       calibration="paper tier: zero/random >= 99.5, |PGD1 - standard| <= 2 pts, PGD10 < 75.")
 claim("C003-3.13", F, "App. 3.C, Table 3.7", "Zero/random-init SOAR masks gradients: white-box PGD20 ~ 90% but "
       "transferred PGD20 <= 9.2%; PGD1 init removes it.",
       paper={"zero_pgd20": 89.24, "zero_transfer": 2.86, "rand_pgd20": 90.82, "rand_transfer": 9.16,
              "pgd1_pgd20": 56.06, "pgd1_transfer": 79.25},
-      skip_at={"mini": "no masking signature at toy scale (catalog pilot): SOAR-zero white-box PGD20 55.2 < "
-                       "transfer 73.3 on digits."},
+      skip_at={"mini": "no masking signature at toy scale (this family's pilot, digits MLP, 2 seeds, white-box / "
+                       "transferred PGD20): SOAR-zero 51.9 / 67.0 and 60.7 / 70.0, SOAR-random 52.6 / 65.7 and "
+                       "57.2 / 67.0, SOAR-PGD1 67.0 / 76.6 and 64.5 / 74.1 (catalog pilot: SOAR-zero 55.2 / 73.3)."},
       calibration="paper tier: white-box - transfer >= 70 pts (zero, rand); transfer >= white-box + 15 (PGD1).")
 claim("C003-3.14", F, "§3.4.2, Table 3.2", "SOAR is the most robust method under FGSM and every PGD attack, "
       "beating the best baseline by 8-10 pts, with 87.95% clean accuracy.",
@@ -133,8 +136,9 @@ claim("C003-3.20", F, "App. 3.E, Table 3.10", "SOAR robustness grows with capaci
 claim("C003-3.21", F, "App. 3.F", "No gradient masking: the mean number of input-gradient coordinates with "
       "|dl/dx_j| > 1e-6 is 3069/3072 for SOAR (PGD1 init), 1043 for zero-init SOAR.",
       paper={"pgd10": 3072, "soar_pgd1": 3069, "soar_zero": 1043},
-      skip_at={"mini": "the metric flags toy models as masked (catalog pilot, 8x8 digits with constant border "
-                       "pixels): SOAR-PGD1 16/64 non-zero, standard 60/64."},
+      skip_at={"mini": "not reproduced at toy scale (this family's pilot, 8x8 digits, d=64, 2 seeds, mean non-zero "
+                       "input-gradient coordinates): standard 63.7 / 63.6, PGD10-AT 63.8 / 63.9, SOAR-PGD1 51.6 / "
+                       "58.8 (< 0.99 d), SOAR-zero 46.7 / 44.3 (> 0.5 d); catalog pilot: SOAR-PGD1 16/64."},
       calibration="paper tier: SOAR-PGD1 >= 0.99 d; zero-init <= 0.5 d.")
 claim("C003-3.22", F, "App. 3.F", "An Linf PGD20 attack with eps=1 (step 2/255) drives SOAR to 0% accuracy.",
       paper={"soar_acc_eps1": 0.0},
