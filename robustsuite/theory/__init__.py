@@ -1,1 +1,2 @@
-"""Closed-form and Monte Carlo checks of the source documents: linear models, Bayes classifiers, bounds."""
+"""Closed-form and Monte Carlo checks of the source documents (linear models, Bayes classifiers, bounds).
+Import the submodules directly."""
