@@ -1,0 +1,1 @@
+"""Closed-form and Monte Carlo results (linear models, bounds). Import the submodules directly."""
