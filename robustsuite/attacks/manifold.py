@@ -41,16 +41,17 @@ def _box(z: torch.Tensor, low, high) -> torch.Tensor:
 def latent_attack(model: nn.Module, decode: Decoder, z: torch.Tensor, y: torch.Tensor, *, eta: float,
                   steps: int = 10, step_size: float | None = None, low=None, high=None, random_start: bool = False,
                   early_stop: bool = True, mode: str = "adversarial", generator: torch.Generator | None = None,
-                  loss: str = "ce") -> LatentResult:
-    """Eq. (3): maximise the loss of f(decode(z + zeta)) over ||zeta||_inf <= eta, z + zeta in [low, high].
+                  loss: str = "ce", norm: str = "linf") -> LatentResult:
+    """Eq. (3): maximise the loss of f(decode(z + zeta)) over ||zeta|| <= eta, z + zeta in [low, high].
 
-    Signed-gradient ascent with step 2.5 eta / steps. With `early_stop` an example stops moving
+    Signed-gradient ascent (L_inf; normalised gradient for L2) with step 2.5 eta / steps. With `early_stop` an example stops moving
     once it is misclassified (the paper's attacks stop at the first label flip). `mode="random"`
     draws zeta uniformly in the eta-box (the random augmentation baseline) instead.
     """
     positive("eta", eta)
     choice("mode", mode, ("adversarial", "random"))
     choice("loss", loss, ("ce", "cw"))
+    choice("norm", norm, ("linf", "l2"))
     if steps < 1:
         raise ConfigError(f"steps={steps} must be >= 1.")
     low = -float("inf") if low is None else low
@@ -60,6 +61,8 @@ def latent_attack(model: nn.Module, decode: Decoder, z: torch.Tensor, y: torch.T
     if mode == "random" or random_start:
         u = torch.rand(z.shape, generator=generator, device="cpu" if generator is not None else z.device)
         zeta = (2 * u.to(z) - 1) * eta
+        if norm == "l2":  # uniform direction, radius uniform in [0, eta] (the paper's Eq. 19)
+            zeta = zeta / _rows_norm(zeta) * eta * torch.rand(len(z), generator=generator).to(z).view(-1, *[1] * (z.dim() - 1))
     else:
         zeta = torch.zeros_like(z)
     zeta = _box(z + zeta, low, high) - z
@@ -78,13 +81,21 @@ def latent_attack(model: nn.Module, decode: Decoder, z: torch.Tensor, y: torch.T
         obj = F.cross_entropy(logits, y, reduction="sum") if loss == "ce" else _margin(logits, y).sum()
         (g,) = torch.autograd.grad(obj, zeta)
         with torch.no_grad():
-            move = step * g.sign() * active.view(-1, *([1] * (z.dim() - 1)))
-            zeta = (zeta + move).clamp(-eta, eta)
+            mask = active.view(-1, *([1] * (z.dim() - 1)))
+            if norm == "linf":
+                zeta = (zeta + step * g.sign() * mask).clamp(-eta, eta)
+            else:
+                zeta = zeta + step * g / _rows_norm(g) * mask
+                zeta = zeta * (eta / _rows_norm(zeta)).clamp(max=1.0)
             zeta = _box(z + zeta, low, high) - z
     with torch.no_grad():
         x = decode(z + zeta)
         fooled = model(x).argmax(1) != y
     return LatentResult((z + zeta).detach(), x.detach(), fooled)
+
+
+def _rows_norm(t: torch.Tensor) -> torch.Tensor:
+    return t.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, *([1] * (t.dim() - 1)))
 
 
 def _margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -197,11 +208,18 @@ def project_fonts(manifold, x: torch.Tensor, y: torch.Tensor, font: torch.Tensor
         return Projection(theta.detach()[pick], img[pick], dist.gather(1, k[:, None]).squeeze(1), d0)
 
 
-def nn_subspace_residual(x: torch.Tensor, delta: torch.Tensor, pool: torch.Tensor, *, k: int = 50,
+def nn_subspace_residual(x: torch.Tensor, delta: torch.Tensor | None, pool: torch.Tensor, *, k: int = 50,
                          centre: str = "test") -> torch.Tensor:
     """||delta - X beta*||_2 with X the k nearest pool neighbours of x + delta minus the centre
-    (the test image x, or the neighbours' mean as in App. C); the local linear manifold distance."""
+    (the test image x, or the neighbours' mean as in App. C); the local linear manifold distance.
+    With `delta=None` (centre "mean" only) the vector is the test image itself, x - mean."""
     choice("centre", centre, ("test", "mean"))
+    if delta is None:
+        if centre != "mean":
+            raise ConfigError("delta=None needs centre='mean' (a test image's offset from its neighbours' mean).")
+        delta, vec_is_x = torch.zeros_like(x), True
+    else:
+        vec_is_x = False
     if k < 1 or k > len(pool):
         raise ConfigError(f"k={k} must lie in [1, {len(pool)}].")
     xt = (x + delta).flatten(1)
@@ -210,7 +228,7 @@ def nn_subspace_residual(x: torch.Tensor, delta: torch.Tensor, pool: torch.Tenso
     nb = p[idx]  # (B, k, D)
     c = x.flatten(1)[:, None] if centre == "test" else nb.mean(1, keepdim=True)
     basis = (nb - c).transpose(1, 2)  # (B, D, k)
-    d = delta.flatten(1)[..., None]
+    d = (x.flatten(1)[:, None] - c if vec_is_x else delta.flatten(1)[:, None]).transpose(1, 2)
     beta = torch.linalg.lstsq(basis.double(), d.double()).solution
     return (d.double() - basis.double() @ beta).squeeze(-1).norm(dim=1).to(delta.dtype)
 

@@ -80,8 +80,10 @@ class CVAE(nn.Module):
     """q(z | x, y) = N(mu, diag sigma^2), p(z) = N(0, I), decode(z, y) in [0, 1]."""
 
     def __init__(self, input_shape, num_classes: int, latent: int = 10, arch: str = "mlp",
-                 channels: tuple[int, ...] = (64, 128, 256), hidden: int = 256, gan: bool = False):
+                 channels: tuple[int, ...] = (64, 128, 256), hidden: int = 256, gan: bool = False,
+                 agnostic: bool = False):
         super().__init__()
+        self.agnostic = agnostic  # class-agnostic: one manifold of p(x), the label is ignored (App. G)
         choice("arch", arch, ("mlp", "conv"))
         if latent < 1:
             raise ConfigError(f"latent={latent} must be >= 1.")
@@ -90,12 +92,16 @@ class CVAE(nn.Module):
         self.decoder = _Decoder(input_shape, num_classes, latent, arch, channels, hidden)
         self.discriminator = _Encoder(input_shape, num_classes, 1, arch, channels, hidden, 1) if gan else None
 
+    def _y(self, y: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(y) if self.agnostic else y
+
     def encode(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        y = self._y(y)
         mu, logvar = self.encoder(x, y).chunk(2, dim=1)
         return mu, logvar.clamp(-10, 10)
 
     def decode(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z, y)
+        return self.decoder(z, self._y(y))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The mean reconstruction decode(mu(x, y), y)."""
@@ -108,13 +114,13 @@ class CVAE(nn.Module):
 
 @register_model()
 def cvae(*, input_shape, num_classes, latent: int = 10, arch: str = "mlp", channels: tuple[int, ...] = (64, 128, 256),
-         hidden: int = 256) -> nn.Module:
-    """Class-conditional VAE (train with objective `vae`)."""
-    return CVAE(input_shape, num_classes, latent, arch, tuple(channels), hidden)
+         hidden: int = 256, agnostic: bool = False) -> nn.Module:
+    """Class-conditional VAE (train with objective `vae`); `agnostic=True` ignores the class."""
+    return CVAE(input_shape, num_classes, latent, arch, tuple(channels), hidden, agnostic=agnostic)
 
 
 @register_model()
 def cvae_gan(*, input_shape, num_classes, latent: int = 10, arch: str = "conv",
-             channels: tuple[int, ...] = (64, 128, 256), hidden: int = 256) -> nn.Module:
-    """Class-conditional VAE-GAN (train with objective `vae_gan`, Eqs. 7-9)."""
-    return CVAE(input_shape, num_classes, latent, arch, tuple(channels), hidden, gan=True)
+             channels: tuple[int, ...] = (64, 128, 256), hidden: int = 256, agnostic: bool = False) -> nn.Module:
+    """Class-conditional VAE-GAN (train with objective `vae_gan`, Eqs. 7-9); `agnostic=True` ignores the class."""
+    return CVAE(input_shape, num_classes, latent, arch, tuple(channels), hidden, gan=True, agnostic=agnostic)
