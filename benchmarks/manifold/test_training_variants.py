@@ -98,8 +98,8 @@ def test_adversarial_transformations_stay_on_fonts_manifold(rs, study):
 
     def measure():
         out = []
-        x, y, font, theta = attacked_points(study)
-        man = manifold_of(study)
+        x, y, font, theta = attacked_points(study, rs.device)
+        man = manifold_of(study, rs.device)
         for s in n_seeds(rs):
             model = rs.model(study.config("normal", n, s))
             k = study.n_project

@@ -76,15 +76,15 @@ class FontsStudy:
                            label=f"{self.id}-{scheme}-n{n}-s{seed}")
 
 
-def manifold_of(study: FontsStudy) -> fonts_data.FontsManifold:
-    return fonts_data.FontsManifold(fonts_data.SPECS[study.dataset])
+def manifold_of(study: FontsStudy, device: str = "cpu") -> fonts_data.FontsManifold:
+    return fonts_data.FontsManifold(fonts_data.SPECS[study.dataset], device=device)
 
 
-def attacked_points(study: FontsStudy):
+def attacked_points(study: FontsStudy, device: str = "cpu"):
     """The attacked test images with their true latents."""
     s = fonts_data.load_fonts(study.dataset, False)
     k = study.n_attack
-    return s.x[:k], s.y[:k], s.font[:k], s.theta[:k]
+    return tuple(t[:k].to(device) for t in (s.x, s.y, s.font, s.theta))
 
 
 def _regular_early(model, x, y, eps, steps):
@@ -100,8 +100,8 @@ def evaluate(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
         torch.manual_seed(seed)
         model = rs.model(study.config(scheme, n, seed))
         test = rs.data(study.data(None), train=False)
-        x, y, font, theta = attacked_points(study)
-        man = manifold_of(study)
+        x, y, font, theta = attacked_points(study, rs.device)
+        man = manifold_of(study, rs.device)
         out = {"err": 1 - accuracy(model, test.x, test.y) / 100}
         g = torch.Generator().manual_seed(seed)
         out["reg"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps, steps=study.attack_steps, generator=g))
@@ -127,9 +127,9 @@ def cw_success(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
 
     def compute() -> dict:
         model = rs.model(study.config(scheme, n, seed))
-        x, y, font, theta = attacked_points(study)
+        x, y, font, theta = attacked_points(study, rs.device)
         adv = cw_l2(model, x, y, steps=study.cw_steps)
-        man = manifold_of(study)
+        man = manifold_of(study, rs.device)
         on = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps, loss="cw")
         return {"reg_cw": success_rate(model, x, y, adv), "on_cw": success_rate(model, x, y, on.x)}
 
@@ -142,12 +142,12 @@ def transfer(rs, study: FontsStudy, n: int, seed: int) -> dict:
     def compute() -> dict:
         target = rs.model(study.config("normal", n, seed))
         source = rs.model(study.config("normal", max(study.ns), 1000 + seed))
-        x, y, font, theta = attacked_points(study)
+        x, y, font, theta = attacked_points(study, rs.device)
         g = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             both = (target(x).argmax(1) == y) & (source(x).argmax(1) == y)
         reg = pgd(source, x, y, eps=study.eps, steps=study.attack_steps, generator=g)
-        on = fonts_attack(source, manifold_of(study), y, font, theta, eta=study.eta, steps=study.attack_steps).x
+        on = fonts_attack(source, manifold_of(study, rs.device), y, font, theta, eta=study.eta, steps=study.attack_steps).x
         with torch.no_grad():
             r = ((target(reg).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
             o = ((target(on).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
@@ -163,8 +163,8 @@ def distances(rs, study: FontsStudy, n: int, seed: int) -> dict:
 
     def compute() -> dict:
         model = rs.model(study.config("normal", n, seed))
-        x, y, font, theta = attacked_points(study)
-        man = manifold_of(study)
+        x, y, font, theta = attacked_points(study, rs.device)
+        man = manifold_of(study, rs.device)
         k = study.n_project
         pool = rs.data(study.data(None), train=True).x
         with torch.no_grad():
@@ -218,11 +218,12 @@ def _tangent_fraction(model, man, x, y, font, theta, seed) -> dict:
     loss = torch.nn.functional.cross_entropy(model(xg), y, reduction="sum")
     (grad,) = torch.autograd.grad(loss, xg)
     dec = lambda t: man.decode(y, font, t, check=False).flatten(1)  # noqa: E731
-    jac = torch.stack([jvp(dec, (theta,), (torch.eye(6)[j].expand_as(theta),))[1] for j in range(6)], -1)  # (B, D, 6)
+    eye = torch.eye(6, dtype=theta.dtype, device=theta.device)
+    jac = torch.stack([jvp(dec, (theta,), (eye[j].expand_as(theta),))[1] for j in range(6)], -1)  # (B, D, 6)
     q, _ = torch.linalg.qr(jac)
     g = grad.flatten(1)
     rho = (q.transpose(1, 2) @ g[..., None]).squeeze(-1).norm(dim=1) / g.norm(dim=1).clamp_min(1e-12)
-    r = torch.randn(g.shape, generator=torch.Generator().manual_seed(seed))
+    r = torch.randn(g.shape, generator=torch.Generator().manual_seed(seed)).to(g)
     rho_rand = (q.transpose(1, 2) @ r[..., None]).squeeze(-1).norm(dim=1) / r.norm(dim=1)
     return {"rho": rho, "rho_random": rho_rand}
 
