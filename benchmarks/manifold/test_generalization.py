@@ -33,7 +33,8 @@ def test_on_manifold_adversarial_examples_exist(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     worst = [min(v) for v in _per_seed(g, "on")]
     rs.conclude("C002-08", AllSeeds(0.0).decide(worst), study=study, seeds=n_seeds(rs),
-                assertion="true-manifold attack (eta = 0.3, theta in its box) succeeds on > 0 of the test images at every N",
+                assertion="true-manifold attack (eta = 0.3, theta in its box) succeeds on > 0 of the test images "
+                          "at every N",
                 metrics={"min_over_n_on_success": worst, "on_success_by_n": _mean_over_seeds(g, "on")})
 
 
@@ -218,7 +219,8 @@ def test_transfer_attacks_are_weaker_but_keep_the_relationship(rs, study):
         return ({n: [transfer(rs, study, n, s) for s in n_seeds(rs)] for n in study.ns}, _grid(rs, study, "normal"))
 
     tr, g = rs.measure(measure)
-    ratio = [statistics.fmean(t) / statistics.fmean(w) for t, w in zip(_per_seed(tr, "reg_transfer"), _per_seed(g, "reg"))]
+    ratio = [statistics.fmean(t) / statistics.fmean(w)
+             for t, w in zip(_per_seed(tr, "reg_transfer"), _per_seed(g, "reg"))]
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(tr, "on_transfer"))]
     rs.conclude("C002-30", AllSeeds(0.0).decide([min(0.5 - a, r - 0.5) for a, r in zip(ratio, rho)]), study=study,
                 seeds=n_seeds(rs),

@@ -101,7 +101,8 @@ def test_benefit_shrinks_with_harder_manifolds(rs, study):
         out = []
         for st in study.studies:
             n = st.at_ns[0]
-            out.append([1 - _ev(rs, st, "onman", n, s)["err"] / _ev(rs, st, "normal", n, s)["err"] for s in n_seeds(rs)])
+            out.append([1 - _ev(rs, st, "onman", n, s)["err"] / _ev(rs, st, "normal", n, s)["err"]
+                        for s in n_seeds(rs)])
         return out
 
     red = rs.measure(measure)
@@ -152,7 +153,8 @@ def test_regular_success_independent_on_real_data(rs, study):
 @pytest.mark.claim("C002-26")
 @pytest.mark.studies(paper=[CELEBA_PAPER])
 def test_celeba_on_manifold_success_tracks_error(rs, study):
-    g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns), _series(rs, study, "normal", "on", study.ns)))
+    g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
+                            _series(rs, study, "normal", "on", study.ns)))
     rho = [spearman(e, o) for e, o in zip(*g)]
     rs.conclude("C002-26", AllSeeds(0.6).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="CelebA: Spearman(err, on-manifold success) over N > 0.6 in every seed",
@@ -212,7 +214,8 @@ def test_class_agnostic_training_loses_the_benefit(rs, study):
     rs.conclude("C002-34", AllSeeds(0.0).decide([float(min(a - nn + sd)), float(a[0] - o[0])]), study=study,
                 seeds=n_seeds(rs),
                 assertion="err(class-agnostic AT) >= err(normal) - 1 sd at every N and > err(class-specific AT) at "
-                          "the smallest N", metrics={"err_agnostic": list(map(float, a)), "err_normal": list(map(float, nn))})
+                          "the smallest N",
+                metrics={"err_agnostic": list(map(float, a)), "err_normal": list(map(float, nn))})
 
 
 @pytest.mark.claim("C002-35")

@@ -52,7 +52,8 @@ def test_regular_adversarials_far_from_50nn_subspace(rs, study):
     ds = _dist(rs, study)
     r = [median(d["reg_nn_ratio"]) for d in ds]
     rs.conclude("C002-03", AllSeeds(0.6).decide(r), study=study, seeds=n_seeds(rs),
-                assertion="median ||delta - X beta*|| / ||delta|| > 0.6 (50-NN subspace at the test image) in every seed",
+                assertion="median ||delta - X beta*|| / ||delta|| > 0.6 (50-NN subspace at the test image) in "
+                          "every seed",
                 metrics={"median_nn_residual_ratio": r})
 
 
@@ -116,7 +117,8 @@ def test_on_manifold_examples_are_transformations(rs, study):
     moved = [float((d["on_zeta"].amax(1) > 1e-6).double().mean()) for d in ds]
     rs.conclude("C002-10", AllSeeds(0.0).decide([min(0.02 - r, m - 0.99) for r, m in zip(resid, moved)]),
                 study=study, seeds=n_seeds(rs),
-                assertion="on the true manifold x_on = dec(theta + zeta): median projection distance / ||delta|| < 0.02 and "
+                assertion="on the true manifold x_on = dec(theta + zeta): median projection distance / ||delta|| "
+                          "< 0.02 and "
                           "every example changes its transformation parameters",
                 metrics={"median_on_residual_ratio": resid, "fraction_with_theta_change": moved,
                          **{f"median_abs_zeta_{p}": [float(d["on_zeta"][:, i].median()) for d in ds]
@@ -129,6 +131,7 @@ def test_regular_adversarials_need_smaller_image_change(rs, study):
     ds = _dist(rs, study)
     ratio = [median(d["on_delta_l2"]) / median(d["reg_delta_l2"]) for d in ds]
     rs.conclude("C002-11", AllSeeds(1.0).decide(ratio), study=study, seeds=n_seeds(rs),
-                assertion="median ||delta_on||_2 / median ||delta_reg||_2 > 1 (regular = the cheaper, off-manifold route)",
+                assertion="median ||delta_on||_2 / median ||delta_reg||_2 > 1 (regular = the cheaper, "
+                          "off-manifold route)",
                 metrics={"ratio_on_over_reg": ratio, "median_delta_on": [median(d["on_delta_l2"]) for d in ds],
                          "median_delta_reg": [median(d["reg_delta_l2"]) for d in ds]})

@@ -30,7 +30,8 @@ def test_point_mass_perturbation_is_not_adversarial(rs, study):
     post = rs.measure(lambda: [point_mass_posterior(e, e) for e in eps_values])
     gaps = [p[-1] - p[1] for p in post]  # p(y=-1 | eps) - p(y=1 | eps): 1 - 0
     rs.conclude("C002-39", Within(1.0, 0.0).decide(gaps), study=study, seeds=(),
-                assertion="p(y=-1 | x=eps) - p(y=1 | x=eps) = 1 - 0 exactly (Eq. 25): moving 0 to eps is a label change",
+                assertion="p(y=-1 | x=eps) - p(y=1 | x=eps) = 1 - 0 exactly (Eq. 25): moving 0 to eps is a "
+                          "label change",
                 metrics={"p_y_pos_at_eps": [p[1] for p in post], "p_y_neg_at_eps": [p[-1] for p in post]})
 
 

@@ -67,8 +67,9 @@ def test_adversary_strength_sets_the_tradeoff(rs, study):
     rs.conclude("C002-37", AllSeeds(0.0).decide(checks), study=study, seeds=n_seeds(rs),
                 assertion="seed means: err weak <= standard <= full and success weak >= standard >= full, "
                           "each within one seed sd of the standard variant",
-                metrics={f"{k}_{name}": [r[k] for r in v] for name, v in (("weak", weak), ("standard", std),
-                                                                            ("full", full)) for k in ("err", "reg_at_budget")})
+                metrics={f"{k}_{name}": [r[k] for r in v]
+                         for name, v in (("weak", weak), ("standard", std), ("full", full))
+                         for k in ("err", "reg_at_budget")})
 
 
 @pytest.mark.claim("C002-38")

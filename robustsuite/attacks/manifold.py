@@ -44,7 +44,8 @@ def latent_attack(model: nn.Module, decode: Decoder, z: torch.Tensor, y: torch.T
                   loss: str = "ce", norm: str = "linf") -> LatentResult:
     """Eq. (3): maximise the loss of f(decode(z + zeta)) over ||zeta|| <= eta, z + zeta in [low, high].
 
-    Signed-gradient ascent (L_inf; normalised gradient for L2) with step 2.5 eta / steps. With `early_stop` an example stops moving
+    Signed-gradient ascent (L_inf; normalised gradient for L2) with step 2.5 eta / steps. With
+    `early_stop` an example stops moving
     once it is misclassified (the paper's attacks stop at the first label flip). `mode="random"`
     draws zeta uniformly in the eta-box (the random augmentation baseline) instead.
     """
@@ -62,7 +63,8 @@ def latent_attack(model: nn.Module, decode: Decoder, z: torch.Tensor, y: torch.T
         u = torch.rand(z.shape, generator=generator, device="cpu" if generator is not None else z.device)
         zeta = (2 * u.to(z) - 1) * eta
         if norm == "l2":  # uniform direction, radius uniform in [0, eta] (the paper's Eq. 19)
-            zeta = zeta / _rows_norm(zeta) * eta * torch.rand(len(z), generator=generator).to(z).view(-1, *[1] * (z.dim() - 1))
+            r = torch.rand(len(z), generator=generator).to(z).view(-1, *[1] * (z.dim() - 1))
+            zeta = zeta / _rows_norm(zeta) * eta * r
     else:
         zeta = torch.zeros_like(z)
     zeta = _box(z + zeta, low, high) - z

@@ -41,6 +41,7 @@ class FontsStudy:
     eps_l2: float = 1.5
     train_steps: int = 4
     attack_steps: int = 20
+    restarts: int = 1  # of the regular PGD attacks (the paper: 5)
     cw_steps: int = 120
     n_test: int | None = None  # test error on the first n_test images (None = all)
     n_attack: int = 200  # test images attacked
@@ -104,7 +105,8 @@ def evaluate(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
         man = manifold_of(study, rs.device)
         out = {"err": 1 - accuracy(model, test.x, test.y) / 100}
         g = torch.Generator().manual_seed(seed)
-        out["reg"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps, steps=study.attack_steps, generator=g))
+        out["reg"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps, steps=study.attack_steps,
+                                                      restarts=study.restarts, generator=g))
         out["reg_at_budget"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps_at, steps=study.attack_steps,
                                                              generator=g))
         on = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps)
@@ -147,7 +149,8 @@ def transfer(rs, study: FontsStudy, n: int, seed: int) -> dict:
         with torch.no_grad():
             both = (target(x).argmax(1) == y) & (source(x).argmax(1) == y)
         reg = pgd(source, x, y, eps=study.eps, steps=study.attack_steps, generator=g)
-        on = fonts_attack(source, manifold_of(study, rs.device), y, font, theta, eta=study.eta, steps=study.attack_steps).x
+        man = manifold_of(study, rs.device)
+        on = fonts_attack(source, man, y, font, theta, eta=study.eta, steps=study.attack_steps).x
         with torch.no_grad():
             r = ((target(reg).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
             o = ((target(on).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
@@ -251,14 +254,16 @@ FONTS_MINI = FontsStudy("fonts-mini-mlp", "fonts_mini", "mlp", kw(hidden=(128, 1
 # 100, 40-step attacks and inner loops, 1000 attacked test images, 5 models per N.
 FONTS_PAPER = FontsStudy("fonts-cnn", "fonts", "stutz_cnn", ns=(250, 500, 1000, 2500, 5000, 10000, 20000),
                          at_ns=(250, 500, 1000, 2500, 5000, 10000, 20000), variant_n=1000, epochs=20, eps_at=0.3,
-                         train_steps=40, attack_steps=40, n_attack=1000, n_project=1000, proj_starts=8, proj_iters=100)
+                         train_steps=40, attack_steps=40, restarts=5, n_attack=1000, n_project=1000, proj_starts=8,
+                         proj_iters=100)
 FONTS_PAPER_MLP = FontsStudy("fonts-mlp", "fonts", "stutz_mlp", ns=FONTS_PAPER.ns, at_ns=FONTS_PAPER.at_ns,
-                             variant_n=1000, epochs=20, eps_at=0.3, train_steps=40, attack_steps=40, n_attack=1000)
+                             variant_n=1000, epochs=20, eps_at=0.3, train_steps=40, attack_steps=40, restarts=5,
+                             n_attack=1000)
 FONTS_PAPER_RESNET = FontsStudy("fonts-resnet13", "fonts", "stutz_resnet13", ns=FONTS_PAPER.ns,
                                 at_ns=FONTS_PAPER.at_ns, epochs=80, eps_at=0.3, train_steps=40, attack_steps=40,
-                                n_attack=1000)
+                                restarts=5, n_attack=1000)
 FONTS_PAPER_VGG = FontsStudy("fonts-vgg", "fonts", "stutz_vgg", ns=FONTS_PAPER.ns, at_ns=FONTS_PAPER.at_ns,
-                             epochs=20, eps_at=0.3, train_steps=40, attack_steps=40, n_attack=1000)
+                             epochs=20, eps_at=0.3, train_steps=40, attack_steps=40, restarts=5, n_attack=1000)
 
 
 def data_factors(ns_ref, err_ref, ns_adv, err_adv) -> list[float]:

@@ -52,7 +52,8 @@ class FontsSpec:
 
     def __post_init__(self) -> None:
         if len(self.ranges) != 6 or any(lo > hi for lo, hi in self.ranges):
-            raise ConfigError(f"ranges={self.ranges!r} must be six (low, high) pairs with low <= high, one per {PARAMS}.")
+            raise ConfigError(f"ranges={self.ranges!r} must be six (low, high) pairs with low <= high, "
+                              f"one per {PARAMS}.")
         if self.size < 8:
             raise ConfigError(f"size={self.size} is not allowed; use at least 8 pixels.")
         if len(set(self.letters)) != len(self.letters) or not self.letters:
@@ -161,7 +162,8 @@ class FontsManifold:
             raise ConfigError(f"labels {tuple(labels.shape)}, fonts {tuple(fonts.shape)} and theta "
                               f"{tuple(theta.shape)} must be (B,), (B,) and (B, 6).")
         if labels.numel() and (labels.min() < 0 or labels.max() >= n_c):
-            raise ConfigError(f"class indices must lie in [0, {n_c}); got {labels.min().item()}..{labels.max().item()}.")
+            raise ConfigError(f"class indices must lie in [0, {n_c}); "
+                              f"got {labels.min().item()}..{labels.max().item()}.")
         if fonts.numel() and (fonts.min() < 0 or fonts.max() >= n_f):
             raise ConfigError(f"font indices must lie in [0, {n_f}); got {fonts.min().item()}..{fonts.max().item()}.")
         if not torch.isfinite(theta).all():
@@ -176,7 +178,8 @@ class FontsManifold:
     def clip(self, theta: torch.Tensor) -> torch.Tensor:
         return torch.maximum(torch.minimum(theta, self.high), self.low)
 
-    def decode(self, labels: torch.Tensor, fonts: torch.Tensor, theta: torch.Tensor, *, check: bool = True) -> torch.Tensor:
+    def decode(self, labels: torch.Tensor, fonts: torch.Tensor, theta: torch.Tensor, *,
+               check: bool = True) -> torch.Tensor:
         """The image of each (class, font, theta); differentiable in theta."""
         if check:
             self.check(labels, fonts, theta)
@@ -246,7 +249,8 @@ def latents_of(name: str, x: torch.Tensor, train: bool = True) -> tuple[torch.Te
     idx = torch.cdist(keys, table).argmin(1)
     err = (ref.x[idx] - x.detach().cpu().float()).abs().flatten(1).amax(1)
     if (err > 1e-5).any():
-        raise ConfigError(f"{int((err > 1e-5).sum())} images are not in FONTS {name!r} ({'train' if train else 'test'}).")
+        split = "train" if train else "test"
+        raise ConfigError(f"{int((err > 1e-5).sum())} images are not in FONTS {name!r} ({split}).")
     return ref.font[idx].to(x.device), ref.theta[idx].to(x.device)
 
 

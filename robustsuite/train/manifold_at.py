@@ -92,8 +92,10 @@ def fonts_onmanifold_at(*, manifold: str = "fonts_mini", eta: float = 0.3, steps
     positive("eta", eta)
     choice("mode", mode, ("adversarial", "random"))
     _check_fraction(fraction=fraction)
-    make = lambda m: lambda xb, yb: _on_fonts(m, xb, yb, manifold=manifold, eta=eta, steps=steps, mode=mode,  # noqa: E731
-                                              weak=weak)
+
+    def make(m):
+        return lambda xb, yb: _on_fonts(m, xb, yb, manifold=manifold, eta=eta, steps=steps, mode=mode, weak=weak)
+
     return lambda model, x, y: _batch(model, x, y, [(fraction, make(model))])
 
 

@@ -66,7 +66,8 @@ def test_decoder_is_differentiable_gradcheck_float64():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 9), st.integers(0, len(MINI.fonts) - 1), st.floats(-0.15, 0.15), st.floats(-math.pi / 4, math.pi / 4))
+@given(st.integers(0, 9), st.integers(0, len(MINI.fonts) - 1), st.floats(-0.15, 0.15),
+       st.floats(-math.pi / 4, math.pi / 4))
 def test_decoded_images_stay_in_unit_box(c, f, t, r):
     man = FontsManifold(MINI)
     theta = torch.tensor([[t, -t, 0.1, -0.1, 1.0, r]])
