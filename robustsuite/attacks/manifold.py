@@ -182,6 +182,9 @@ def project_fonts(manifold, x: torch.Tensor, y: torch.Tensor, font: torch.Tensor
     starts (plus `theta0` when given), lr decayed x0.95 every 10 iterations (Eq. 10)."""
     positive("starts", starts)
     b = len(x)
+    if b == 0:
+        empty = x.new_zeros(0)
+        return Projection(x.new_zeros(0, 6), x, empty, empty)
     gen = torch.Generator().manual_seed(seed)
     init = [manifold.sample_theta(b, gen).to(x.device) for _ in range(starts)]
     if theta0 is not None:
