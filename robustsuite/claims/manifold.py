@@ -114,8 +114,7 @@ claim("C002-15", F, 'Sec. 3.4.1, Fig. 5 top left',
       skip_at={"mini": '3 seeds with a class-conditional MLP VAE (latent 6, 30 epochs) on FONTS_MINI: learned '
                       'on-manifold AT gives err 0.325-0.335 vs normal 0.363-0.384 at N=250 (-10 to -13%) but '
                       '0.166-0.173 vs 0.151-0.156 at N=1000 (+6 to +12%): the learned manifold is not good enough at '
-                      'this scale to keep the benefit (true manifold: 0.29 / 0.066), and the VAE alone costs about 10'
-                      ' CPU-s.'})
+                      'this scale to keep the benefit (true manifold: 0.29 / 0.066).'})
 claim("C002-16", F, 'Sec. 3.4.1, Figs. 5 and 8',
       'The benefit of learned-manifold adversarial training shrinks as the manifold gets harder to approximate '
       '(EMNIST > F-MNIST, CelebA).',
