@@ -1,0 +1,121 @@
+"""Training variants (C002-18, 25, 36 to 38): mixed regular + on-manifold training, random perturbations,
+full / weak / 50% variants, and adversarial transformations that stay on the FONTS manifold."""
+from __future__ import annotations
+
+import statistics
+
+import pytest
+import torch
+from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attacked_points, evaluate, manifold_of, median,
+                                             n_seeds)
+
+from robustsuite.attacks.manifold import project_fonts, transformation_attack
+from robustsuite.claims import AllSeeds
+
+
+def _at(rs, study, scheme, n):
+    return [evaluate(rs, study, scheme, n, s) for s in n_seeds(rs)]
+
+
+@pytest.mark.claim("C002-25")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+def test_mixed_training_lies_between_regular_and_on_manifold(rs, study):
+    n = max(study.at_ns)
+    mixed, reg, normal = rs.measure(lambda: [_at(rs, study, s, n) for s in ("mixed", "regular", "normal")])
+    err_gap = [r["err"] - m["err"] for m, r in zip(mixed, reg)]
+    rob_gap = [nn["reg_at_budget"] - m["reg_at_budget"] for m, nn in zip(mixed, normal)]
+    rs.conclude("C002-25", AllSeeds(0.0).decide([min(a, b) for a, b in zip(err_gap, rob_gap)]), study=study,
+                seeds=n_seeds(rs),
+                assertion="1/3 clean + 1/3 regular + 1/3 on-manifold: err(mixed) < err(regular AT) and "
+                          "regular success(mixed) < success(normal), in every seed",
+                metrics={"err_regular_minus_mixed": err_gap, "success_normal_minus_mixed": rob_gap,
+                         "err_mixed": [m["err"] for m in mixed], "err_normal": [m["err"] for m in normal],
+                         "success_mixed": [m["reg_at_budget"] for m in mixed],
+                         "success_regular": [m["reg_at_budget"] for m in reg]})
+
+
+@pytest.mark.claim("C002-36")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+def test_random_perturbation_training_is_not_effective(rs, study):
+    n = study.variant_n
+
+    def measure():
+        return {s: _at(rs, study, s, n) for s in ("normal", "regular_random", "random", "onman")}
+
+    g = rs.measure(measure)
+    img = [r["reg_at_budget"] - (nn["reg_at_budget"] - 0.1) for r, nn in zip(g["regular_random"], g["normal"])]
+    lat = [r["err"] - o["err"] for r, o in zip(g["random"], g["onman"])]
+    rs.conclude("C002-36", AllSeeds(0.0).decide([min(a, b) for a, b in zip(img, lat)]), study=study,
+                seeds=n_seeds(rs),
+                assertion="image-space random training: regular success >= normal's - 0.1; latent random "
+                          "augmentation: err > err(on-manifold AT), in every seed",
+                metrics={"img_success_margin": img, "err_random_minus_onman": lat,
+                         **{f"err_{s}": [r["err"] for r in v] for s, v in g.items()},
+                         **{f"success_{s}": [r["reg_at_budget"] for r in v] for s, v in g.items()}})
+
+
+@pytest.mark.claim("C002-37")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+def test_adversary_strength_sets_the_tradeoff(rs, study):
+    n = study.variant_n
+    weak, std, full = rs.measure(lambda: [_at(rs, study, s, n) for s in ("regular_weak", "regular", "regular_full")])
+    sd = lambda k: statistics.stdev([r[k] for r in std]) if len(std) > 1 else 0.0  # noqa: E731
+    m = lambda v, k: statistics.fmean(r[k] for r in v)  # noqa: E731
+    checks = [m(std, "err") - m(weak, "err") + sd("err"), m(full, "err") - m(std, "err") + sd("err"),
+              m(weak, "reg_at_budget") - m(std, "reg_at_budget") + sd("reg_at_budget"),
+              m(std, "reg_at_budget") - m(full, "reg_at_budget") + sd("reg_at_budget")]
+    rs.conclude("C002-37", AllSeeds(0.0).decide(checks), study=study, seeds=n_seeds(rs),
+                assertion="seed means: err weak <= standard <= full and success weak >= standard >= full, "
+                          "each within one seed sd of the standard variant",
+                metrics={f"{k}_{name}": [r[k] for r in v]
+                         for name, v in (("weak", weak), ("standard", std), ("full", full))
+                         for k in ("err", "reg_at_budget")})
+
+
+@pytest.mark.claim("C002-38")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+def test_on_manifold_variants_differ_little(rs, study):
+    n = study.variant_n
+
+    def measure():
+        return {s: _at(rs, study, s, n) for s in ("onman", "onman_weak", "onman_full", "normal")}
+
+    g = rs.measure(measure)
+    dev = [max(abs(v["err"] - s["err"]) - max(0.02, 0.3 * s["err"]) for v in (w, f))
+           for s, w, f in zip(g["onman"], g["onman_weak"], g["onman_full"])]
+    rob = [abs(o["reg"] - nn["reg"]) - 0.2 for o, nn in zip(g["onman"], g["normal"])]
+    rs.conclude("C002-38", AllSeeds(0.0).decide([-max(a, b) for a, b in zip(dev, rob)]), study=study,
+                seeds=n_seeds(rs),
+                assertion="|err(variant) - err(50/50)| <= max(0.02, 30%) for the weak and full variants, and "
+                          "|regular success(on-manifold AT) - success(normal)| <= 0.2, in every seed",
+                metrics={**{f"err_{s}": [r["err"] for r in v] for s, v in g.items()},
+                         **{f"success_{s}": [r["reg"] for r in v] for s, v in g.items()}})
+
+
+@pytest.mark.claim("C002-18")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+def test_adversarial_transformations_stay_on_fonts_manifold(rs, study):
+    n = max(study.at_ns)
+
+    def measure():
+        out = []
+        x, y, font, theta = attacked_points(study, rs.device)
+        man = manifold_of(study, rs.device)
+        for s in n_seeds(rs):
+            model = rs.model(study.config("normal", n, s))
+            k = study.n_project
+            adv = transformation_attack(model, x[:k], y[:k], eta=study.eta, steps=study.attack_steps,
+                                        ranges=man.spec.ranges, early_stop=False).x
+            delta = (adv - x[:k]).flatten(1).norm(dim=1)
+            keep = delta > 1e-3
+            p = project_fonts(man, adv[keep], y[:k][keep], font[:k][keep], starts=study.proj_starts,
+                              iters=study.proj_iters, seed=s)
+            out.append(median(p.distance / delta[keep]))
+        return out
+
+    r = rs.measure(measure)
+    rs.conclude("C002-18", AllSeeds(0.0).decide([0.6 - v for v in r]), study=study, seeds=n_seeds(rs),
+                assertion="images warped by adversarial transformations project back close to the FONTS manifold: "
+                          "median distance / ||delta||_2 < 0.6 (regular examples: about 0.98; the rest is the "
+                          "interpolation error of warping an already resampled image)",
+                metrics={"median_ratio_transformations": r})
