@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-import robustsuite.data.fonts as fonts_data  # registers fonts / fonts_mini
+import robustsuite.data.fonts as fonts_data
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import cw_l2, fonts_attack, latent_attack, success_rate
 from robustsuite.data import DataSpec

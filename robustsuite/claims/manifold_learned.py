@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import torch
 
-import robustsuite.data.stutz_sets  # noqa: F401 (registers emnist_digits, celeba_gender)
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import success_rate, transformation_attack, vae_attack
 from robustsuite.data import DataSpec

@@ -4,8 +4,6 @@
 Evidence quoted in skip/xfail reasons comes from this family's mini-tier measurements (digits
 MLPs, 2-core CPU) and from the catalog's pilots (../shared/claims/claims-003-ch3-4.md, sections 8-9).
 """
-import robustsuite.data.frequency  # noqa: F401  (registers the DCT transforms used by the studies)
-import robustsuite.data.speech_commands  # noqa: F401  (registers the dataset of C003-4.07)
 from robustsuite.claims.claim import claim
 
 F = "thesis-ch3-4"

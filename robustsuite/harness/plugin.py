@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cifar100", "svhn", "imagenette",
-                   "caltech101", "imagenet", "synthetic", "fonts", "speech_commands", "theory")
+                   "caltech101", "imagenet", "celeba", "synthetic", "fonts", "speech_commands", "theory")
 DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
                     "alignment_transfer", "perf")
 _TIMER = "robustsuite.harness.timing.synced_perf_counter"
