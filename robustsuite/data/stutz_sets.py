@@ -1,7 +1,7 @@
-"""Datasets of Stutz et al. (CVPR 2019) that the core loaders do not cover.
+"""Datasets of Stutz et al. (CVPR 2019) that the core loaders do not cover (EMNIST's digits split,
+which the paper's class-specific lambda values for "0", "1" and "8" imply, is `emnist_digits` in
+emnist_splits.py).
 
-- `emnist_digits`: EMNIST's digits split (240k / 40k, 10 classes), as the paper's class-specific
-  lambda values for "0", "1" and "8" imply.
 - `celeba_gender`: CelebA resized to 56x48, the binary "Male" attribute (182k train / 20k test:
   torchvision's train+valid vs test splits).
 """
@@ -13,15 +13,6 @@ import torch
 
 from robustsuite.data.datasets import _to_split, _torchvision, register_dataset
 from robustsuite.data.split import Split
-
-
-@register_dataset()
-def emnist_digits(root: Path, *, train: bool, download: bool) -> Split:
-    import torchvision.datasets as tvd
-
-    ds = _torchvision(lambda: tvd.EMNIST(str(root), split="digits", train=train, download=download), "EMNIST",
-                      root, ["EMNIST/raw/emnist-digits-train-images-idx3-ubyte"], "torchvision.datasets.EMNIST")
-    return _to_split(ds.data.transpose(1, 2), ds.targets, 10)
 
 
 @register_dataset()
