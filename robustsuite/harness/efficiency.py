@@ -82,6 +82,7 @@ def install(suite, eff: Efficiency) -> None:
     The Suite's own methods stay untouched for training: the cache trains with the plain data
     and resolves `init=`/teacher models uncompiled (a compiled module renames its state_dict).
     """
+    suite.efficiency = eff.as_dict()  # recorded in every result record's environment
     if eff.is_default:
         return
     from robustsuite.data import Split

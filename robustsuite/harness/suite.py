@@ -64,6 +64,7 @@ class Suite:
         self.store = ResultsStore(options.run_dir)
         self._data: dict[tuple[DataSpec, bool], Split] = {}
         self._memo: dict[object, object] = {}
+        self.efficiency: dict = {}  # precision, channels-last, compile: set by the scale plugin
 
     @property
     def tier(self) -> str:
@@ -138,7 +139,7 @@ class Case:
             "assertion": assertion, "decision": {"verdict": decision.verdict.value, "rule": decision.rule,
                                                  "stats": _plain(decision.stats)},
             "verdict": verdict.value, "paper": dict(claim.paper), "expected": self.expected,
-            "timings": self.timings, "environment": environment(self.device),
+            "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         self.suite.store.write(record)
