@@ -85,9 +85,10 @@ def test_har_costs_clean_leaf_accuracy(rs, study):
         return rows
 
     r = rs.measure(measure)
-    values = [f + 1.0 - h for d in ("standard", "pgd10", "trades") for f, h in zip(r[f"flat_{d}"], r[f"har_{d}"])]
+    tol = 2.0 if rs.tier == "mini" else 1.0  # mini: ~1.5 SE of a difference of two accuracies on 300 points
+    values = [f + tol - h for d in ("standard", "pgd10", "trades") for f, h in zip(r[f"flat_{d}"], r[f"har_{d}"])]
     rs.conclude("C003-5.12", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
-                assertion="clean leaf accuracy: HAR < flat + 1 point for standard, PGD10 and TRADES, every seed")
+                assertion=f"clean leaf accuracy: HAR < flat + {tol:g} points for standard, PGD10 and TRADES, every seed")
 
 
 @pytest.mark.claim("C003-5.15")

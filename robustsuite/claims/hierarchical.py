@@ -25,10 +25,10 @@ _T53 = {  # Table 5.3, CIFAR-100 meta-class accuracy (%), Linf eps = 8/255
     "har_trades_clean": 62.49, "har_trades_pgd20": 32.86, "har_trades_pgd200": 32.36,
     "har_trades_hier20": 30.20, "har_trades_hier200": 29.90,
 }
-_HAR_GAP = ("Measured (mini, digits, 3 seeds; see the C003-5.06 case metrics in the notes): the HAR's worst-case "
-            "meta-accuracy over all attacks is BELOW the flat model's hierarchical-PGD accuracy for PGD10 and TRADES "
-            "(HAR leaf classifiers see 100-500 examples each; HAR also loses 9-18 points of clean leaf accuracy). "
-            "The catalog's pilot agrees (57.6 vs 58.3).")
+_HAR_GAP = ("Measured (digits MLPs, eps 0.2, 300 test points, seeds 0-2): HAR worst case over all attacks minus flat "
+            "hierarchical-PGD20 meta-accuracy = -4.4, -3.4, -5.0 (PGD10) and -2.0, -3.4, -2.7 (TRADES); the HAR also "
+            "loses 9-14 points of clean meta-accuracy (82-88 % vs 96-97 %): its leaf classifiers learn from 280-560 "
+            "examples each. The catalog's pilot agrees (57.6 vs 58.3). Not shown at this scale.")
 
 # --- chapter 2: attack definitions ------------------------------------------------------------
 claim("C003-2.01", F, "§2.2, Eqs. (2.1)-(2.2)",
@@ -40,7 +40,8 @@ claim("C003-2.02", F, "§2.3, Eqs. (2.4)-(2.5)",
       "One-step BIM with step eps equals FGSM; PGD (BIM from a uniform random start, 20 steps) stays in the "
       "eps-ball and [0, 1] and is at least as strong as FGSM.",
       calibration="Exact equality and ball/box invariants (tolerance 1e-6); PGD20 error - FGSM error on 300 digits "
-                  "test points of a standard MLP, 3 seeds: +30 to +45 points measured; asserted > 0 in every seed.")
+                  "test points of the PGD10-trained MLP measured +5.7 to +8.0 points (seeds 3-5; a standard MLP is "
+                  "already broken by FGSM, gap ~1 point); asserted > 0 in every seed.")
 claim("C003-2.03", F, "§2.3, Eq. (2.6)",
       "Carlini-Wagner: min ||delta||_p + c * g(x + delta) with a tanh change of variables.", kind="qualitative",
       no_case="Reference only: the thesis never runs the C&W optimisation; chapter 5 borrows only its two target "
@@ -50,13 +51,13 @@ claim("C003-2.04", F, "§2.4, Eq. (2.7) and TRADES",
       "PGD adversarial training solves the Madry min-max; TRADES adds (1/lambda) max KL(f(x + delta) || f(x)) to the "
       "clean loss; beta = 1/lambda -> 0 gives standard training.", kind="theory",
       calibration="On trained digits MLPs, 3 seeds: the inner maximisation raises the KL above its start in every "
-                  "seed (measured x10 to x1000); beta = 0 equals cross-entropy to 1e-6. The thesis prints the KL "
+                  "seed (measured x10^6); beta = 0 equals cross-entropy to 1e-6. The thesis prints the KL "
                   "arguments swapped w.r.t. Zhang et al.; both orders are implemented (`kl='thesis'|'zhang'`) and "
                   "the case checks both.")
 claim("C003-2.05", F, "§2.3 transferability",
       "Perturbations crafted on a surrogate transfer to independently trained models.",
       calibration="PGD20 points of a digits MLP (seed s) evaluated on the MLP of seed s+1, vs uniform sign noise of "
-                  "the same Linf size: transfer error minus noise error measured +40 to +60 points in 3 seeds; "
+                  "the same Linf size: transfer error minus noise error measured +87.7 to +89.7 points in 3 seeds; "
                   "asserted > 20 in every seed.")
 
 # --- chapter 5 -------------------------------------------------------------------------------
@@ -72,18 +73,23 @@ claim("C003-5.02", F, "§5.3, Table 5.2",
              "cifar10_pgd10_pgd20": 75.56, "cifar10_trades_clean": 77.39, "cifar10_trades_pgd20": 77.14,
              "cifar100_standard_clean": 33.71, "cifar100_standard_pgd20": 36.80, "cifar100_pgd10_clean": 35.57,
              "cifar100_pgd10_pgd20": 39.06, "cifar100_trades_clean": 34.84, "cifar100_trades_pgd20": 38.22},
-      calibration="Mini: standard MLP, P(meta ok | leaf wrong) on clean errors minus the same statistic under "
-                  "20 random groupings of the same sizes (the control); measured +25 to +45 points in 3 seeds; "
-                  "asserted > 15 in every seed. Paper: each cell >= 2 x chance (CIFAR-100) or chance + 20 "
+      calibration="Mini: standard MLP, P(meta ok | leaf wrong) on clean errors pooled over 3 seeds (~30 errors) minus "
+                  "the same statistic under 20 random groupings of the same sizes (the control); measured +33.8 "
+                  "(seeds 3-5) and about +40 (seeds 0-2; per seed 29-46, too few errors to gate per seed); asserted "
+                  "> 15. Under PGD20 the standard model's rate is at the control (30-34 vs 29), recorded. Paper: each cell >= 2 x chance (CIFAR-100) or chance + 20 "
                   "(CIFAR-10), chance = P(random wrong leaf in the true meta-class), not the thesis' 1/#meta.")
 claim("C003-5.03", F, "§5.3, Table 5.2",
       "Untargeted PGD does not raise the meta-level error rate of mistakes: P(meta ok | leaf wrong) under PGD20 "
       "is within a few points of the clean value for every training method.",
-      paper={"max_abs_delta_reported": 8.19, "cifar100_standard_delta": 3.09, "cifar10_pgd10_delta": -8.19},
-      calibration="Mini: errors pooled over 3 seeds (clean leaf errors are few: 15-30 per seed, so per-seed "
-                  "rates have SE ~10 points); asserted PGD - clean >= -10 points for the PGD10 and TRADES models. "
-                  "The standard model is a separate strict expected failure: at eps = 0.2 its rate falls by "
-                  "30-40 points (pilot: -19).")
+      paper={"max_abs_delta_reported": 8.19, "cifar100_standard_delta": 3.09, "cifar100_pgd10_delta": 3.49,
+             "cifar100_trades_delta": 3.38, "cifar10_standard_delta": -4.46, "cifar10_pgd10_delta": -8.19,
+             "cifar10_trades_delta": -0.25},
+      xfail_at={"mini": "digits, eps 0.2, clean leaf errors pooled over 3 seeds (29-74 errors per model), PGD20 - clean "
+                        "P(meta ok | leaf wrong): standard -33.0 (seeds 0-2) and -27.6 (seeds 3-5); PGD10 -8.5 and "
+                        "-14.6; TRADES +4.6 and +2.2. Only TRADES stays within 10 points; the standard model's "
+                        "untargeted-PGD mistakes leave the meta-class (catalog pilot: -19)."},
+      calibration="Errors pooled over seeds (per-seed clean errors are few, SE ~10 points); tolerance |delta| <= 10 "
+                  "from the catalog (the thesis' largest reported drop is 8.19), asserted as delta > -10 per model.")
 claim("C003-5.04", F, "§5.4, Eq. (5.1), Algorithm 5.1",
       "Hierarchical PGD: targeted PGD towards each leaf outside the true meta-class in turn, stopping at the first "
       "target reached; the average-case variant uses one random eligible target.",
@@ -93,9 +99,9 @@ claim("C003-5.04", F, "§5.4, Eq. (5.1), Algorithm 5.1",
 claim("C003-5.05", F, "§5.6.2, Table 5.3",
       "Hierarchical PGD degrades meta-class accuracy far more than untargeted PGD (standard flat: ~25 % -> 0 %).",
       paper=_T53,
-      calibration="Mini, 3 seeds: standard MLP untargeted-PGD20 meta-acc 25-40 % vs hierarchical 0-2 %; asserted "
-                  "hier <= 0.25 x untargeted in every seed; PGD10 MLP: untargeted - hierarchical measured 13-20 "
-                  "points, asserted > 5 in every seed.")
+      calibration="Mini, seeds 0-5: standard MLP untargeted-PGD20 meta-acc 30.0-34.7 % vs hierarchical 0.3-2.0 %; "
+                  "asserted hier <= 0.25 x untargeted in every seed; PGD10 MLP: untargeted - hierarchical measured "
+                  "16.0-17.7 points, asserted > 5 in every seed.")
 claim("C003-5.06", F, "§5.6.3, Table 5.3",
       "HAR has higher hierarchical robustness than the flat model trained with the same defence.",
       paper={k: v for k, v in _T53.items() if k.endswith("hier200")},
@@ -107,14 +113,16 @@ claim("C003-5.07", F, "§5.6.3, Tables 5.3 and 5.6",
       "Targeted adversarial training (PGD10-T) is not better than PGD10 on hierarchical robustness.",
       paper={"hier20_pgd10t": 22.10, "hier20_pgd10": 22.60, "hier200_pgd10t": 21.00, "hier200_pgd10": 21.98,
              "l2_hier50_pgd10t": 38.50, "l2_hier50_pgd10": 42.90},
-      calibration="Mini, 3 seeds: hier(PGD10) + 3 - hier(PGD10-T) measured > 0 in every seed (PGD10-T was 0-6 "
-                  "points below); asserted > 0 in every seed. Clean accuracies recorded, not gated.")
+      calibration="Mini, seeds 0-5: PGD10-T's hierarchical-PGD20 meta-acc is 1.7-4.7 points below PGD10's (values "
+                  "hier(PGD10) + 3 - hier(PGD10-T) = 4.7-7.7); asserted > 0 in every seed. Clean meta-acc "
+                  "PGD10-T 97.0-98.3 vs PGD10 95.7-96.7 (the thesis' direction), recorded, not gated.")
 claim("C003-5.08", F, "Table 5.3",
       "PGD has converged at 20 steps: meta-accuracy under 20 and 200 steps differs by <= 1.4 points, for both the "
       "untargeted and the hierarchical attack.",
       paper={"max_abs_delta_reported": 1.40},
-      calibration="Mini, 3 seeds, standard and PGD10 MLPs: |PGD20 - PGD200| measured <= 1.3 points (300 test "
-                  "points, step eps/4 for both); asserted 2 - |delta| > 0 in every seed.")
+      calibration="Mini, 3 seeds, standard and PGD10 MLPs, untargeted and hierarchical: |PGD20 - PGD200| measured "
+                  "<= 1.33 points (300 test points, step eps/4 for both; 1 point = 3 test points); tolerance 2 "
+                  "from the catalog; asserted 2 - max|delta| > 0 in every seed.")
 claim("C003-5.09", F, "§5.6.3, Table 5.4",
       "Perturbations from the HAR meta-classifier alone (PGD-Meta) are weaker attacks than those from the full HAR.",
       paper={"standard_pgd_har": 29.27, "standard_hier": 3.30, "standard_pgd_meta": 0.00,
@@ -124,7 +132,9 @@ claim("C003-5.09", F, "§5.6.3, Table 5.4",
               "29.27) and on TRADES-HAR (29.38 < 29.90 < 32.36). Asserted instead: on the standard HAR, PGD-Meta "
               "beats the full-HAR untargeted attack by > 10 points in every seed, so HAR must be scored by the "
               "minimum over all attacks (recorded).",
-      calibration="Mini, 3 seeds: standard HAR PGD-HAR 20-30 % vs PGD-Meta 0-2 %; asserted PGD-HAR - PGD-Meta > 10.")
+      calibration="Mini, seeds 0-5: standard HAR PGD-HAR 18.3-24.0 % vs PGD-Meta 0.3-1.3 % (differences 17.3-22.7); "
+                  "asserted PGD-HAR - PGD-Meta > 10 in every seed. PGD10/TRADES HARs: PGD-Meta (54-60 %) is weaker "
+                  "than hierarchical PGD (40-49 %), as in Table 5.4's PGD10 row; all recorded with the worst case.")
 claim("C003-5.10", F, "Appendix 5.B, Table 5.5",
       "CIFAR-10 and CIFAR-5x5 results align with CIFAR-100: HAR improves hierarchical robustness.",
       paper={"cifar10_flat_standard_clean": 98.93, "cifar10_flat_standard_pgd": 79.73,
@@ -150,14 +160,15 @@ claim("C003-5.11", F, "Appendix 5.C, Table 5.6",
              "flat_pgd10t_clean": 78.58, "flat_pgd10t_pgd50": 52.97, "flat_pgd10t_hier50": 38.50,
              "har_pgd10_clean": 73.31, "har_pgd10_pgd50": 48.78, "har_pgd10_hier50": 44.00},
       calibration="Mini (L2 eps = 1.0, PGD50, step 2.5 eps/50), 3 seeds, standard and L2-PGD10 MLPs: untargeted - "
-                  "hierarchical measured 10-30 points; asserted > 3 in every seed. HAR >= flat - 2 is not asserted "
+                  "hierarchical measured 24.0-26.3 points (seeds 0-5, min over the two models); asserted > 3 in every seed. HAR >= flat - 2 is not asserted "
                   "at the mini tier (see C003-5.06).")
 claim("C003-5.12", F, "Appendix 5.D, Table 5.7",
       "HAR costs a little clean leaf accuracy on CIFAR-10 (slightly below the flat model for every defence).",
       paper={"flat_standard": 92.54, "flat_pgd10": 87.14, "flat_trades": 84.92,
              "har_standard": 92.19, "har_pgd10": 84.64, "har_trades": 83.90},
-      calibration="Mini, 3 seeds x {standard, PGD10, TRADES}: flat + 1 - HAR leaf accuracy measured > 0 everywhere "
-                  "(gap 0-18 points); asserted > 0 in every seed and defence.")
+      calibration="Mini, seeds 0-5 x {standard, PGD10, TRADES}: HAR - flat clean leaf accuracy = -0.7 to +0.7 "
+                  "(standard), -19 to -22 (PGD10), -8 to -10 (TRADES); tolerance 2 points at the mini tier (~1.5 SE "
+                  "of a difference on 300 points), 1 point at the paper tier; asserted HAR < flat + tol everywhere.")
 claim("C003-5.13", F, "§5.6.1, Appendices 5.A-5.B",
       "ResNet-10 components keep the HAR's parameter count close to one ResNet-50; on CIFAR-10 and CIFAR-5x5 the HAR "
       "has fewer parameters than the flat model.", kind="theory",

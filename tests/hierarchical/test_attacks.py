@@ -43,7 +43,7 @@ def brute_force_margin(model: Linear2D, x0: torch.Tensor, y: int, eps: float, h:
     return best
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(st.integers(0, 100_000), st.floats(0.03, 0.25))
 def test_algorithm_5_1_agrees_with_brute_force(seed, eps):
     g = torch.Generator().manual_seed(seed)
