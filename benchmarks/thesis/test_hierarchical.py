@@ -75,8 +75,8 @@ def test_trades_definition(rs, study):
             gains.append(min(worst))
             loss0 = OBJECTIVES.get("trades")(beta=0.0, eps=study.eps, steps=2, step_size=study.step)
             copy = deepcopy(m)  # the loss switches to train mode (batch norm): never touch the cached model
-            value = float(loss0(copy, x, y))
-            beta0.append(abs(value - float(torch.nn.functional.cross_entropy(copy(x), y))))
+            value = float(loss0(copy, x, y).detach())
+            beta0.append(abs(value - float(torch.nn.functional.cross_entropy(copy(x), y).detach())))
         return gains, beta0
 
     gains, beta0 = rs.measure(measure)
@@ -140,7 +140,8 @@ def test_leaf_errors_stay_in_meta_class(rs, study):
     else:
         values = [r - ch - 20 for cells in rows.values() for r, _, ch in cells]
         rule, text = AllSeeds(0.0), "every cell >= chance + 20 points"
-    metrics = {f"{k}_{n}": [c[i] for c in v] for k, v in rows.items() for i, n in enumerate(("rate", "control", "chance"))}
+    metrics = {f"{k}_{n}": [c[i] for c in v] for k, v in rows.items()
+               for i, n in enumerate(("rate", "control", "chance"))}
     if rs.tier == "mini":
         metrics["standard_clean_pooled_minus_control"] = values
     rs.conclude("C003-5.02", rule.decide(values), study=study, seeds=rs.seeds(3), assertion=text, metrics=metrics)

@@ -76,7 +76,8 @@ claim("C003-5.02", F, "§5.3, Table 5.2",
       calibration="Mini: standard MLP, P(meta ok | leaf wrong) on clean errors pooled over 3 seeds (~30 errors) minus "
                   "the same statistic under 20 random groupings of the same sizes (the control); measured +33.8 "
                   "(seeds 3-5) and about +40 (seeds 0-2; per seed 29-46, too few errors to gate per seed); asserted "
-                  "> 15. Under PGD20 the standard model's rate is at the control (30-34 vs 29), recorded. Paper: each cell >= 2 x chance (CIFAR-100) or chance + 20 "
+                  "> 15. Under PGD20 the standard model's rate is at the control (30-34 vs 29), recorded. "
+                  "Paper: each cell >= 2 x chance (CIFAR-100) or chance + 20 "
                   "(CIFAR-10), chance = P(random wrong leaf in the true meta-class), not the thesis' 1/#meta.")
 claim("C003-5.03", F, "§5.3, Table 5.2",
       "Untargeted PGD does not raise the meta-level error rate of mistakes: P(meta ok | leaf wrong) under PGD20 "
@@ -84,7 +85,8 @@ claim("C003-5.03", F, "§5.3, Table 5.2",
       paper={"max_abs_delta_reported": 8.19, "cifar100_standard_delta": 3.09, "cifar100_pgd10_delta": 3.49,
              "cifar100_trades_delta": 3.38, "cifar10_standard_delta": -4.46, "cifar10_pgd10_delta": -8.19,
              "cifar10_trades_delta": -0.25},
-      xfail_at={"mini": "digits, eps 0.2, clean leaf errors pooled over 3 seeds (29-74 errors per model), PGD20 - clean "
+      xfail_at={"mini": "digits, eps 0.2, clean leaf errors pooled over 3 seeds (29-74 errors per model), "
+                        "PGD20 - clean "
                         "P(meta ok | leaf wrong): standard -33.0 (seeds 0-2) and -27.6 (seeds 3-5); PGD10 -8.5 and "
                         "-14.6; TRADES +4.6 and +2.2. Only TRADES stays within 10 points; the standard model's "
                         "untargeted-PGD mistakes leave the meta-class (catalog pilot: -19)."},
@@ -160,7 +162,8 @@ claim("C003-5.11", F, "Appendix 5.C, Table 5.6",
              "flat_pgd10t_clean": 78.58, "flat_pgd10t_pgd50": 52.97, "flat_pgd10t_hier50": 38.50,
              "har_pgd10_clean": 73.31, "har_pgd10_pgd50": 48.78, "har_pgd10_hier50": 44.00},
       calibration="Mini (L2 eps = 1.0, PGD50, step 2.5 eps/50), 3 seeds, standard and L2-PGD10 MLPs: untargeted - "
-                  "hierarchical measured 24.0-26.3 points (seeds 0-5, min over the two models); asserted > 3 in every seed. HAR >= flat - 2 is not asserted "
+                  "hierarchical measured 24.0-26.3 points (seeds 0-5, min over the two models); asserted > 3 in every "
+                  "seed. HAR >= flat - 2 is not asserted "
                   "at the mini tier (see C003-5.06).")
 claim("C003-5.12", F, "Appendix 5.D, Table 5.7",
       "HAR costs a little clean leaf accuracy on CIFAR-10 (slightly below the flat model for every defence).",

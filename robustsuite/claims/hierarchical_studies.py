@@ -76,11 +76,12 @@ class HierStudy:
                 "meta": lambda: attack("pgd_meta", **hier),
                 "leaf": lambda: attack("pgd_leaf", **hier)}[name]()
 
-    def worst_case_attacks(self, har: bool) -> tuple[str, ...]:
-        """HAR is scored by the per-point minimum over every attack (C003-5.09)."""
+    def worst_case_attacks(self, har: bool, long: bool = False) -> tuple[str, ...]:
+        """HAR is scored by the per-point minimum over every attack (C003-5.09); `long` adds the
+        long-run untargeted and hierarchical PGD (the paper tier's 200 steps)."""
         s, s_long = self.steps
-        keys = [f"pgd{s}", f"hier{s}", f"hierloose{s}", f"meta{s}"]
-        return tuple(keys + [f"leaf{s}"] if har else keys)
+        keys = [f"pgd{s}", f"hier{s}", f"hierloose{s}", f"meta{s}"] + ([f"leaf{s}"] if har else [])
+        return tuple(keys + ([f"pgd{s_long}", f"hier{s_long}"] if long else []))
 
 
 class Evaluator:
@@ -118,9 +119,9 @@ class Evaluator:
     def meta_acc(self, kind: str, defence: str, key: str) -> float:
         return 100.0 * self.correct(kind, defence, key).float().mean().item()
 
-    def worst_case(self, kind: str, defence: str) -> float:
+    def worst_case(self, kind: str, defence: str, long: bool = False) -> float:
         ok = self.correct(kind, defence, "clean")
-        for key in self.study.worst_case_attacks(kind == "har"):
+        for key in self.study.worst_case_attacks(kind == "har", long):
             ok = ok & self.correct(kind, defence, key)
         return 100.0 * ok.float().mean().item()
 

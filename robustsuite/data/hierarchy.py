@@ -199,7 +199,8 @@ def leaf_split(split: Split, hierarchy: Hierarchy, meta: int) -> Split:
     """Only meta-class `meta`'s examples, labels re-indexed inside it (one HAR leaf classifier's data)."""
     _check_fits(split, hierarchy)
     if not 0 <= meta < hierarchy.num_meta:
-        raise ConfigError(f"meta={meta!r} is not a meta-class index of {hierarchy.name!r} (0..{hierarchy.num_meta - 1}).")
+        raise ConfigError(f"meta={meta!r} is not a meta-class index of {hierarchy.name!r} "
+                          f"(0..{hierarchy.num_meta - 1}).")
     keep = hierarchy.meta_labels(split.y) == meta
     local = torch.tensor(hierarchy.local_index, device=split.y.device)[split.y[keep]]
     return Split(split.x[keep], local, len(hierarchy.members[meta]))
