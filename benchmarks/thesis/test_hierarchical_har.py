@@ -8,6 +8,7 @@ import torch
 
 from robustsuite.claims import AllSeeds, Within
 from robustsuite.claims.hierarchical_studies import CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator
+from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
 from robustsuite.models.har import parameter_count
@@ -109,6 +110,9 @@ def test_har_components_train_independently(rs, study):
                             recipe.flat.lr, recipe.flat.epochs, recipe.flat.seed))
         meta = rs.data(study.har("standard", 0).meta_config().data, train=True)
         bad += int(len(meta) != len(full)) + int(not torch.equal(meta.y, h.meta_labels(full.y)))
+        if study.hierarchy == "cifar100":  # our 20 superclasses are the dataset's own coarse labels
+            coarse = rs.data(DataSpec("cifar100_coarse"), train=True)  # the same shuffle of the same split
+            bad += int(not torch.equal(coarse.y, h.meta_labels(full.y)))
         total = 0
         for i, cfg in enumerate(study.har("standard", 0).leaf_configs()):
             leaf = rs.data(cfg.data, train=True)
