@@ -1,0 +1,168 @@
+"""Studies of thesis chapter 5 and a memoised evaluator shared by the hierarchical cases.
+
+A study names the data, hierarchy, flat recipe (its defences are derived from it), the HAR
+component model and the attack budgets. `Evaluator` trains (through the model cache) and
+measures lazily, memoising every (study, seed, model, attack) so the cases share the work.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import torch
+
+from robustsuite.attacks import AttackSpec, attack
+from robustsuite.attacks.hierarchical import hierarchical_search
+from robustsuite.data import DataSpec
+from robustsuite.data.hierarchy import get_hierarchy
+from robustsuite.metrics import accuracy, predict
+from robustsuite.metrics.hierarchical import attacked_points, meta_correct
+from robustsuite.train import TrainConfig, kw
+from robustsuite.train.har import HARRecipe
+
+DEFENCES = ("standard", "pgd10", "pgd10t", "trades", "l2pgd10")
+
+
+@dataclass(frozen=True)
+class HierStudy:
+    id: str
+    dataset: str
+    eval_data: DataSpec  # the fixed evaluation subset
+    hierarchy: str
+    flat: TrainConfig  # the flat model's standard recipe; defences and seeds are derived from it
+    har_model: str
+    har_kwargs: tuple[tuple[str, object], ...]
+    eps: float  # Linf
+    step: float
+    l2_eps: float
+    steps: tuple[int, int] = (20, 200)  # the short and the long attack
+    l2_steps: int = 50
+    at_steps: int = 10
+    trades_beta: float = 6.0
+
+    def objective(self, defence: str) -> tuple[str, tuple]:
+        at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
+        return {"standard": ("standard", ()), "pgd10": ("pgd_at", kw(**at)),
+                "pgd10t": ("pgd_at_targeted", kw(**at, hierarchy=self.hierarchy)),
+                "trades": ("trades", kw(**at, beta=self.trades_beta)),
+                "l2pgd10": ("pgd_at", kw(eps=self.l2_eps, norm="l2", steps=self.at_steps,
+                                         step_size=2.5 * self.l2_eps / self.at_steps))}[defence]
+
+    def flat_config(self, defence: str, seed: int) -> TrainConfig:
+        obj, okw = self.objective(defence)
+        return self.flat.replace(objective=obj, objective_kwargs=okw, seed=seed,
+                                 label=f"{self.id}-flat-{defence}-s{seed}")
+
+    def har(self, defence: str, seed: int) -> HARRecipe:
+        return HARRecipe(self.flat_config(defence, seed), self.hierarchy, self.har_model, self.har_kwargs)
+
+    def attack(self, key: str) -> AttackSpec:
+        """'pgd20', 'hier200', 'hierloose20', 'hieravg20', 'meta20', 'leaf20', 'l2pgd50', 'l2hier50', 'fgsm'."""
+        h = get_hierarchy(self.hierarchy)
+        if key == "fgsm":
+            return attack("fgsm", eps=self.eps)
+        name = key.rstrip("0123456789")
+        k = int(key[len(name):])
+        if name.startswith("l2"):
+            base = dict(eps=self.l2_eps, norm="l2", steps=k, step_size=2.5 * self.l2_eps / k)
+            name = name[2:]
+        else:
+            base = dict(eps=self.eps, norm="linf", steps=k, step_size=self.step)
+        hier = dict(hierarchy=h, **base)
+        return {"pgd": lambda: attack("pgd", **base),
+                "hier": lambda: attack("hierarchical_pgd", **hier),
+                "hierloose": lambda: attack("hierarchical_pgd", success="loose", **hier),
+                "hieravg": lambda: attack("hierarchical_pgd", strategy="average", **hier),
+                "meta": lambda: attack("pgd_meta", **hier),
+                "leaf": lambda: attack("pgd_leaf", **hier)}[name]()
+
+    def worst_case_attacks(self, har: bool, long: bool = False) -> tuple[str, ...]:
+        """HAR is scored by the per-point minimum over every attack (C003-5.09); `long` adds the
+        long-run untargeted and hierarchical PGD (the paper tier's 200 steps)."""
+        s, s_long = self.steps
+        keys = [f"pgd{s}", f"hier{s}", f"hierloose{s}", f"meta{s}"] + ([f"leaf{s}"] if har else [])
+        return tuple(keys + ([f"pgd{s_long}", f"hier{s_long}"] if long else []))
+
+
+class Evaluator:
+    """Per (case session, study, seed): models and per-point meta-correctness, memoised in `rs`."""
+
+    def __init__(self, rs, study: HierStudy, seed: int) -> None:
+        self.rs, self.study, self.seed = rs, study, seed
+        self.h = get_hierarchy(study.hierarchy)
+
+    @property
+    def data(self):
+        return self.rs.data(self.study.eval_data, train=False)
+
+    def model(self, kind: str, defence: str):
+        key = ("hier-model", self.study.id, kind, defence, self.seed)
+        if kind == "flat":
+            return self.rs.memo(key, lambda: self.rs.model(self.study.flat_config(defence, self.seed)))
+        return self.rs.memo(key, lambda: self.study.har(defence, self.seed).build(self.rs.model))
+
+    def points(self, kind: str, defence: str, key: str) -> torch.Tensor:
+        def compute():
+            d = self.data
+            if key == "clean":
+                return d.x
+            torch.manual_seed(10_007 * self.seed + sum(map(ord, key)))
+            return attacked_points(self.model(kind, defence), d.x, d.y, self.study.attack(key))
+
+        return self.rs.memo(("hier-points", self.study.id, kind, defence, self.seed, key), compute)
+
+    def correct(self, kind: str, defence: str, key: str) -> torch.Tensor:
+        """(n,) bool: meta-class kept at the points of attack `key` ('clean' for none)."""
+        return self.rs.memo(("hier-correct", self.study.id, kind, defence, self.seed, key), lambda: meta_correct(
+            self.model(kind, defence), self.points(kind, defence, key), self.data.y, self.h))
+
+    def meta_acc(self, kind: str, defence: str, key: str) -> float:
+        return 100.0 * self.correct(kind, defence, key).float().mean().item()
+
+    def worst_case(self, kind: str, defence: str, long: bool = False) -> float:
+        ok = self.correct(kind, defence, "clean")
+        for key in self.study.worst_case_attacks(kind == "har", long):
+            ok = ok & self.correct(kind, defence, key)
+        return 100.0 * ok.float().mean().item()
+
+    def leaf_acc(self, kind: str, defence: str) -> float:
+        return accuracy(self.model(kind, defence), self.data.x, self.data.y)
+
+    def predictions(self, kind: str, defence: str, key: str) -> torch.Tensor:
+        return predict(self.model(kind, defence), self.points(kind, defence, key))
+
+    def search(self, kind: str, defence: str, **kw_):
+        torch.manual_seed(self.seed)
+        d = self.data
+        s = self.study
+        return hierarchical_search(self.model(kind, defence), d.x, d.y, hierarchy=self.h, eps=s.eps,
+                                   steps=s.steps[0], step_size=s.step, **kw_)
+
+
+
+
+
+
+# --- the studies ---------------------------------------------------------------------------------
+DIGITS = HierStudy(
+    "digits-mlp", "digits", DataSpec("digits", n_test=300), "digits-visual",
+    TrainConfig(DataSpec("digits"), "mlp", kw(hidden=(256, 256)), lr=0.1, momentum=0.9, weight_decay=5e-4,
+                epochs=20, batch_size=128, schedule="cosine"),
+    har_model="mlp", har_kwargs=kw(hidden=(128, 128)), eps=0.2, step=0.05, l2_eps=1.0)
+
+
+def _cifar(name: str, dataset: str, hierarchy: str) -> HierStudy:
+    """Thesis §5.6.1: ResNet-50 flat vs ResNet-10 HAR components, 200 epochs, SGD 0.1 (x0.1 at 100, 150),
+    momentum 0.9, weight decay 2e-4, batch 128; eps 8/255, step 2/255; L2 eps 0.5 PGD50; 1000 test points."""
+    return HierStudy(
+        name, dataset, DataSpec(dataset, n_test=1000), hierarchy,
+        TrainConfig(DataSpec(dataset), "resnet50", lr=0.1, momentum=0.9, weight_decay=2e-4, epochs=200,
+                    batch_size=128, schedule="step", milestones=(0.5, 0.75)),
+        har_model="resnet10", har_kwargs=(), eps=8 / 255, step=2 / 255, l2_eps=0.5)
+
+
+CIFAR100 = _cifar("cifar100-resnet", "cifar100", "cifar100")
+CIFAR10 = _cifar("cifar10-resnet", "cifar10", "cifar10")
+CIFAR5X5 = _cifar("cifar5x5-resnet", "cifar100", "cifar5x5")
+CIFAR5X5 = dataclasses.replace(CIFAR5X5, eval_data=DataSpec("cifar5x5", n_test=1000),
+                               flat=CIFAR5X5.flat.replace(data=DataSpec("cifar5x5")))
