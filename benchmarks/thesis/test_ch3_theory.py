@@ -239,7 +239,7 @@ def test_finite_difference_hvp_and_regulariser(rs, study):
         xv = x.clone().requires_grad_(True)
         gx = torch.autograd.grad(torch.nn.functional.cross_entropy(net(xv), y, reduction="sum"), xv, create_graph=True)[0]
         exact_hv = torch.autograd.grad((gx * z[:, :12]).sum(), xv)[0]
-        errs = [float(((fd_hessian_vector(grad_fn, x, z[:, :12], h) - exact_hv).norm() / exact_hv.norm()))
+        errs = [float(((fd_hessian_vector(grad_fn, x, z[:, :12], h) - exact_hv).norm() / exact_hv.norm()).detach())
                 for h in (0.01, 0.005)]
         # R of (3.12) vs its exact value (d eps^2 + 1)/2 ||H z||
         eps = 0.1
