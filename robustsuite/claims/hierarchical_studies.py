@@ -157,7 +157,7 @@ def _cifar(name: str, dataset: str, hierarchy: str) -> HierStudy:
     return HierStudy(
         name, dataset, DataSpec(dataset, n_test=1000), hierarchy,
         TrainConfig(DataSpec(dataset), "resnet50", lr=0.1, momentum=0.9, weight_decay=2e-4, epochs=200,
-                    batch_size=128, schedule="step", milestones=(0.5, 0.75)),
+                    batch_size=128, schedule="step", milestones=(0.5, 0.75), augment="crop_flip"),
         har_model="resnet10", har_kwargs=(), eps=8 / 255, step=2 / 255, l2_eps=0.5)
 
 

@@ -29,7 +29,7 @@ class TrainConfig:
     batch_size: int = 128
     schedule: str = "constant"
     milestones: tuple[float, ...] = (0.5, 0.75)
-    augment: str = "none"  # "none" or "hflip" (random horizontal flips, as the thesis' CIFAR runs)
+    augment: str = "none"  # "none", "hflip" (random horizontal flips) or "crop_flip" (4-pixel pad, random crop, flip)
     objective: str = "standard"
     objective_kwargs: tuple[tuple[str, object], ...] = ()
     val_size: int = 0  # held out from the training split, identical for every seed
@@ -43,7 +43,7 @@ class TrainConfig:
         positive("lr", self.lr)
         positive("epochs", self.epochs, allow_zero=True)
         positive("batch_size", self.batch_size)
-        choice("augment", self.augment, ("none", "hflip"))
+        choice("augment", self.augment, ("none", "hflip", "crop_flip"))
         choice("select", self.select, ("last", "best_val", "target_val"))
         if self.select != "last" and self.val_size <= 0:
             raise ConfigError(f"select={self.select!r} needs val_size > 0 (a validation split to select on).")

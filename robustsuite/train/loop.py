@@ -58,11 +58,7 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
             for g in opt.param_groups:
                 g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
             idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            xb = train.x[idx]
-            if cfg.augment == "hflip":
-                flip = torch.rand(len(idx), generator=gen).to(device) < 0.5
-                xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(-1), xb)
-            loss = loss_fn(model, xb, train.y[idx])
+            loss = loss_fn(model, augment(train.x[idx], cfg.augment, gen), train.y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -80,6 +76,20 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
         history["selected_epoch"] = best[2]
         history["selected_val_acc"] = best[0]
     return model.eval(), history
+
+
+def augment(x: torch.Tensor, kind: str, gen: torch.Generator) -> torch.Tensor:
+    """Random horizontal flips ("hflip"), after a random crop of the 4-pixel zero-padded image
+    ("crop_flip"); the draws come from the training generator, so runs stay deterministic."""
+    if kind == "none":
+        return x
+    n, _, h, w = x.shape
+    if kind == "crop_flip":
+        padded = torch.nn.functional.pad(x, (4, 4, 4, 4))
+        dy, dx = (torch.randint(0, 9, (2, n), generator=gen)).tolist()
+        x = torch.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
+    flip = (torch.rand(n, generator=gen) < 0.5).to(x.device)
+    return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
 
 
 def _resolve(cfg: TrainConfig, load: LoadModel | None) -> nn.Module:

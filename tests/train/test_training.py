@@ -49,3 +49,15 @@ def test_unknown_optimizer_and_digest():
     with pytest.raises(ConfigError, match="optimizer='adamw'"):
         make_optimizer("adamw", [torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     assert CFG.digest() == CFG.replace(label="x").digest() != CFG.replace(seed=1).digest()
+
+
+def test_augmentations_keep_shape_and_content():
+    from robustsuite.train.loop import augment
+
+    x = torch.rand(6, 3, 8, 8)
+    gen = torch.Generator().manual_seed(0)
+    flipped = augment(x, "hflip", gen)
+    assert all(torch.equal(f, o) or torch.equal(f, o.flip(-1)) for f, o in zip(flipped, x))
+    cropped = augment(x, "crop_flip", gen)
+    assert cropped.shape == x.shape and cropped.min() >= 0
+    assert torch.equal(augment(x, "none", gen), x)
