@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Within
+from robustsuite.claims import AllSeeds
 from robustsuite.claims.input_distribution_studies import (BINARIZED, DIGITS_MNIST_VARIANTS, DIGITS_SATURATION,
                                                            ORIGINAL, Variant, measure_variant, sat, smooth, spearman)
 from robustsuite.data import DataSpec
@@ -38,7 +38,8 @@ MNIST_SUBSET = Geometry("mnist-test-2000", "mnist", 0.3, 2000, (), (BINARIZED, O
                         (("binarized", -1361), ("original", -1297)))
 MNIST_FULL = Geometry("mnist-test", "mnist", 0.3, None, (), (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9))),
                       (("binarized", -1361), ("original", -1297), ("smooth3", -1265), ("smooth5", -1234)))
-CIFAR_FULL = Geometry("cifar10-test", "cifar10", 8 / 255, None, tuple(sat(p) for p in (2, 4, 8, 16, 64, 256, 512, math.inf)),
+CIFAR_FULL = Geometry("cifar10-test", "cifar10", 8 / 255, None,
+                      tuple(sat(p) for p in (2, 4, 8, 16, 64, 256, 512, math.inf)),
                       (), (("original", -12354), ("sat4", -12394), ("sat8", -12477), ("sat16", -12657), ("sat64", -13620),
                            ("sat256", -14747), ("sat512", -15028), ("satinf", -15342)))
 
@@ -73,11 +74,12 @@ def test_perturbable_volume(rs, study):
     rs.conclude("C001-25", AllSeeds(margin=0.0).decide(margins), study=study, seeds=[0],
                 assertion="mean log2 Vol strictly decreasing with saturation, strictly increasing binarized -> original "
                           f"-> smoother, inside [d log2 eps, d log2 2eps]; table entries within {study.table_tol} bits; "
-                          "range endpoints = int(formula); original vs inf-saturated CIFAR differ by 2988 bits (not 2990)",
+                          "range endpoints = int(formula); original vs inf-saturated CIFAR differ by 2988 bits "
+                          "(not 2990)",
                 metrics={**{f"log2vol_{k}": [v] for k, v in both.items()}, "margin": margins})
 
 
-ICD_DIGITS = Geometry("digits-train", "digits", 0.15, None, (sat(1), sat(2), sat(4), sat(8), sat(math.inf)),
+ICD_DIGITS = Geometry("digits-test", "digits", 0.15, None, (sat(1), sat(2), sat(4), sat(8), sat(math.inf)),
                       (BINARIZED, ORIGINAL))
 ICD_MNIST = Geometry("mnist-test-2000", "mnist", 0.3, 2000, (), (BINARIZED, ORIGINAL, smooth(2), smooth(3)))
 
@@ -89,8 +91,10 @@ def icd(rs, g: Geometry, v: Variant, train: bool = False) -> float:
 
 @pytest.mark.claim("C001-27")
 @pytest.mark.studies(mini=[ICD_DIGITS, ICD_MNIST],
-                     paper=[Geometry("mnist-test", "mnist", 0.3, None, (), (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9)))),
-                            Geometry("cifar10-test", "cifar10", 8 / 255, None, tuple(sat(p) for p in (1, 2, 4, 8, 16, 64, math.inf)))])
+                     paper=[Geometry("mnist-test", "mnist", 0.3, None, (),
+                                     (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9)))),
+                            Geometry("cifar10-test", "cifar10", 8 / 255, None,
+                                     tuple(sat(p) for p in (1, 2, 4, 8, 16, 64, math.inf)))])
 def test_inter_class_distance_tracks_robustness(rs, study):
     def measure():
         out = {v.label: icd(rs, study, v) for v in (*study.saturation, *study.smoothing)}

@@ -15,7 +15,8 @@ from robustsuite.data import DataSpec
 
 GAMMA_CIFAR = dataclasses.replace(
     CIFAR_SATURATION_PAPER, id="cifar10-gamma-wrn28-4",
-    variants=tuple(ORIGINAL if g == 1 else Variant(f"gamma{g:g}", "gamma", (("g", g),), g) for g in (0.5, 0.67, 1, 1.5, 2)))
+    variants=tuple(ORIGINAL if g == 1 else Variant(f"gamma{g:g}", "gamma", (("g", g),), g)
+                   for g in (0.5, 0.67, 1, 1.5, 2)))
 FASHION = dataclasses.replace(MNIST_PAPER, id="fashion-vs-edge-fashion-lenet5", dataset="fashion_mnist",
                               base=DataSpec("fashion_mnist"),
                               variants=(ORIGINAL, Variant("edges", "edges", (("sigma", 1.0),), 1.0)))
@@ -30,7 +31,7 @@ def rows(rs, study):
 
 
 @pytest.mark.claim("C001-23")
-@pytest.mark.studies(paper=[GAMMA_CIFAR])
+@pytest.mark.studies(mini=[GAMMA_CIFAR], paper=[GAMMA_CIFAR])  # mini: skipped with the evidence (skip_at)
 def test_gamma_changes_robustness_not_standard_accuracy(rs, study):
     r = rs.measure(lambda: rows(rs, study))
     std = {v: mean([x["std_clean"] for x in xs]) for v, xs in r.items()}
@@ -44,7 +45,7 @@ def test_gamma_changes_robustness_not_standard_accuracy(rs, study):
 
 
 @pytest.mark.claim("C001-24")
-@pytest.mark.studies(paper=[FASHION])
+@pytest.mark.studies(mini=[FASHION], paper=[FASHION])  # mini: skipped with the evidence (skip_at)
 def test_fashion_and_edge_fashion_behave_oppositely(rs, study):
     r = rs.measure(lambda: rows(rs, study))
     m = {f"{k}_{v}": mean([x[k] for x in xs]) for v, xs in r.items() for k in ("std_clean", "pgd_clean", "robust")}

@@ -28,8 +28,10 @@ def mean(x) -> float:
 
 BOX_DIGITS = dataclasses.replace(DIGITS_MNIST_VARIANTS, id="digits-box-vs-nobox-mlp",
                                  variants=(BINARIZED, ORIGINAL, smooth(2), smooth(3), sat(1), sat(math.inf)))
-BOX_MNIST = dataclasses.replace(MNIST_PAPER, variants=(BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 6))))
-BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, variants=tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf)))
+BOX_MNIST = dataclasses.replace(MNIST_PAPER, id="mnist-box-vs-nobox-lenet5",
+                                variants=(BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 6))))
+BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, id="cifar10-box-vs-nobox-wrn28-4",
+                                variants=tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf)))
 
 
 @pytest.mark.claim("C001-26")
@@ -173,7 +175,7 @@ def test_capacity_mnist(rs, study):
 
 
 @pytest.mark.claim("C001-31")
-@pytest.mark.studies(paper=[WIDTH_CIFAR])
+@pytest.mark.studies(mini=[WIDTH_CIFAR], paper=[WIDTH_CIFAR])  # mini: skipped with the evidence (skip_at)
 def test_capacity_cifar(rs, study):
     t = rs.measure(lambda: width_table(rs, study))
     margins = []
@@ -244,6 +246,7 @@ def test_more_data_closes_robust_generalisation_gap(rs, study):
     elif study.dataset == "cifar10":
         margins.append(m["test_robust"][-1] - m["test_robust"][-2] - 1)
     rs.conclude("C001-32", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
-                assertion="seed means: test robust non-decreasing in n (2 pts) and rising >= 2 pts smallest -> full; train robust(smallest) >= (full); train-test robust gap shrinks >= 5 pts "
-                          "from the smallest to the full set; MNIST full - 27k <= 1.5, CIFAR full - 27k >= 1 pt",
+                assertion="seed means: test robust non-decreasing in n (2 pts) and rising >= 2 pts smallest -> full; "
+                          "train robust(smallest) >= (full); train-test robust gap shrinks >= 5 pts; "
+                          "MNIST full - 27k <= 1.5, CIFAR full - 27k >= 1 pt",
                 metrics={**m, "gap": gap, "sizes": [n or -1 for n in study.sizes], "margin": margins})

@@ -23,7 +23,8 @@ def _layers(model: nn.Module) -> list[nn.Module]:
     return list(model)
 
 
-def interval_bounds(layers: list[nn.Module], lower: torch.Tensor, upper: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def interval_bounds(layers: list[nn.Module], lower: torch.Tensor,
+                    upper: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Propagate the box [lower, upper] through `layers` (Linear, Conv2d, ReLU, MaxPool2d, Flatten)."""
     for layer in layers:
         if isinstance(layer, (nn.Linear, nn.Conv2d)):

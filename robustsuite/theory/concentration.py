@@ -64,7 +64,8 @@ def example2_ball(eps: float = 0.09, d: int = 3072, classes: int = 10) -> tuple[
     return 1 - classes * (1 - ball_bound(p, eps, d)), 1 - classes * (1 - ball_bound_exp(p, eps, d))
 
 
-def mc_cube_halfspace_neighbourhood(d: int, t: float, eps: float, n: int, rng: np.random.Generator) -> tuple[float, float, float]:
+def mc_cube_halfspace_neighbourhood(d: int, t: float, eps: float, n: int,
+                                   rng: np.random.Generator) -> tuple[float, float, float]:
     """For A = {x : 1'x <= t} in [0,1]^d: MC P(A), and MC P(A_eps) where the l2 distance to A inside the
     cube is computed exactly by projecting onto the polytope {1'x <= t} n [0,1]^d."""
     x = rng.random((n, d))
