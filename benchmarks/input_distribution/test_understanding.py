@@ -38,7 +38,8 @@ BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, id="cifar10-box-vs-nobox
 @pytest.mark.studies(mini=[BOX_DIGITS], paper=[BOX_MNIST, BOX_CIFAR])
 def test_removing_box_barely_changes_robust_accuracy(rs, study):
     def measure():
-        return {v.label: [measure_variant(rs, study, v, s) for s in rs.seeds(3)] for v in study.variants}
+        return {v.label: [measure_variant(rs, study, v, s, std=False) for s in rs.seeds(3)]
+                for v in study.variants}
 
     m = rs.measure(measure)
     box = {v: mean([r["robust"] for r in rows]) for v, rows in m.items()}
@@ -91,7 +92,8 @@ def test_equal_icd_different_robustness(rs, study):
         for target, (a_orig, a_bin) in zip(study.targets, matched_alphas(rs, study)):
             variants = {"smoothed": target, "scaled_original": Variant(f"orig-a{a_orig}", "scale", (("alpha", a_orig),)),
                         "scaled_binarized": Variant(f"bin-a{a_bin}", "binarize_scale", (("alpha", a_bin),))}
-            rows.append({k: [measure_variant(rs, study.base, v, s)["robust"] for s in rs.seeds(3)]
+            rows.append({k: [measure_variant(rs, study.base, v, s, std=False)["robust"]
+                             for s in rs.seeds(3)]
                          for k, v in variants.items()} | {"alphas": [a_orig, a_bin]})
         return rows
 
@@ -138,9 +140,8 @@ def width_table(rs, study: WidthStudy) -> dict[str, dict[str, list[float]]]:
     for wl, mk in study.widths:
         for v in study.variants:
             for s in rs.seeds(3):
-                row = measure_variant(rs, study.base, v, s, model_kwargs=mk)
+                row = measure_variant(rs, study.base, v, s, std=False, model_kwargs=mk)
                 out.setdefault(f"test_robust_{v.label}", {}).setdefault(wl, []).append(row["robust"])
-                out.setdefault(f"std_clean_{v.label}", {}).setdefault(wl, []).append(row["std_clean"])
                 tr = train_robust_accuracy(rs, study.base, v, s, study.train_eval, model_kwargs=mk)
                 out.setdefault(f"train_robust_{v.label}", {}).setdefault(wl, []).append(tr)
     return out
@@ -231,7 +232,8 @@ def test_more_data_closes_robust_generalisation_gap(rs, study):
         full = len(rs.data(study.base.data(study.variant), train=True))
         for n in study.sizes:
             s = _sized(study, n, full)
-            out["test_robust"].append(mean(measure_variant(rs, s, study.variant, seed)["robust"] for seed in rs.seeds(3)))
+            out["test_robust"].append(mean(measure_variant(rs, s, study.variant, seed, std=False)["robust"]
+                                            for seed in rs.seeds(3)))
             out["train_robust"].append(mean(train_robust_accuracy(rs, s, study.variant, seed, study.train_eval)
                                             for seed in rs.seeds(3)))
         return out

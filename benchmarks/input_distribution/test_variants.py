@@ -185,7 +185,8 @@ def test_pgd_clean_varies_little_and_low_saturation_hurts(rs, study):
         rob = {v: mean(x) for v, x in t["robust"].items()}
         margins = [5 - abs(mean(x) - 82.5) for v, x in t["pgd_clean"].items() if levels[v] >= 1.5]
         margins += [rob["original"] - rob["sat1.5"] - 2, rob["sat1.5"] - rob["sat1"]]
-        assertion = "seed means: |PGD clean(p) - 82.5| <= 5 for p >= 1.5; robust(1.5) <= robust(orig) - 2; robust(1) < (1.5)"
+        assertion = ("seed means: |PGD clean(p) - 82.5| <= 5 for p >= 1.5; robust(1.5) <= robust(orig) - 2; "
+                     "robust(1) < robust(1.5)")
     rs.conclude("C001-20", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion=assertion,
                 metrics={"margin": margins, "pgd_clean_range": [clean_range],

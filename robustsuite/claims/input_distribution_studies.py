@@ -75,23 +75,34 @@ def recipe(model: str, model_kwargs: tuple, *, optimizer: str, lr: float, epochs
     return std, adv
 
 
-def measure_variant(rs, study: VariantStudy, v: Variant, seed: int, **changes) -> dict[str, float]:
-    """Standard clean, PGD-trained clean, robust, robust w.r.t. predictions and robust without the
-    domain box, in %; memoized on the configs and the attack, so studies sharing models share it."""
+def measure_variant(rs, study: VariantStudy, v: Variant, seed: int, *, std: bool = True,
+                    **changes) -> dict[str, float]:
+    """Standard clean (when `std`), PGD-trained clean, robust, robust w.r.t. predictions and robust
+    without the domain box, in %; memoized on the configs and the attack, so studies sharing models
+    share it. `std=False` skips training the standard model where a case does not use it."""
     std_cfg = study.config(v, seed, adversarial=False, **changes)
     adv_cfg = study.config(v, seed, adversarial=True, **changes)
+    test_spec = adv_cfg.data
 
     def compute() -> dict[str, float]:
-        test = rs.data(adv_cfg.data, train=False)
-        std_model, adv_model = rs.model(std_cfg), rs.model(adv_cfg)
+        test = rs.data(test_spec, train=False)
+        adv_model = rs.model(adv_cfg)
         gen = torch.Generator().manual_seed(10_000 + seed)
         pred = predict(adv_model, test.x)
-        return {"std_clean": accuracy(std_model, test.x, test.y), "pgd_clean": accuracy(adv_model, test.x, test.y),
+        return {"pgd_clean": accuracy(adv_model, test.x, test.y),
                 "robust": _robust(adv_model, test.x, test.y, study, gen, boxed=True),
                 "wrt_pred": _robust(adv_model, test.x, pred, study, gen, boxed=True),
                 "robust_unboxed": _robust(adv_model, test.x, test.y, study, gen, boxed=False)}
 
-    return rs.memo(("input-distribution", std_cfg, adv_cfg, study.eps, study.eval_steps, study.eval_step), compute)
+    out = dict(rs.memo(("input-distribution", adv_cfg, study.eps, study.eval_steps, study.eval_step), compute))
+    if std:
+        out["std_clean"] = rs.memo(("input-distribution-std", std_cfg), lambda: accuracy(
+            rs.model(std_cfg), *_xy(rs.data(test_spec, train=False))))
+    return out
+
+
+def _xy(split) -> tuple[torch.Tensor, torch.Tensor]:
+    return split.x, split.y
 
 
 def train_robust_accuracy(rs, study: VariantStudy, v: Variant, seed: int, n: int | None = None,

@@ -11,6 +11,7 @@ is registered so that a `DataSpec(name, transform, params)` names a dataset vari
     gamma(g)       x^g
     scale(alpha)   alpha (x - 0.5) + 0.5, 0 < alpha <= 1; every pairwise distance scales by alpha
     binarize_scale(alpha)  scale(binarize(x)): Table 1's scaled binarized MNIST
+    edges(sigma, low, high)  Canny edge map (Sec 4.2, edge-Fashion-MNIST), in {0, 1}
 """
 from __future__ import annotations
 
