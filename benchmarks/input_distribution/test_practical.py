@@ -31,7 +31,7 @@ def rows(rs, study):
 
 
 @pytest.mark.claim("C001-23")
-@pytest.mark.studies(mini=[GAMMA_CIFAR], paper=[GAMMA_CIFAR])  # mini: skipped with the evidence (skip_at)
+@pytest.mark.studies(paper=[GAMMA_CIFAR])
 def test_gamma_changes_robustness_not_standard_accuracy(rs, study):
     r = rs.measure(lambda: rows(rs, study))
     std = {v: mean([x["std_clean"] for x in xs]) for v, xs in r.items()}
@@ -45,7 +45,7 @@ def test_gamma_changes_robustness_not_standard_accuracy(rs, study):
 
 
 @pytest.mark.claim("C001-24")
-@pytest.mark.studies(mini=[FASHION], paper=[FASHION])  # mini: skipped with the evidence (skip_at)
+@pytest.mark.studies(paper=[FASHION])
 def test_fashion_and_edge_fashion_behave_oppositely(rs, study):
     r = rs.measure(lambda: rows(rs, study))
     m = {f"{k}_{v}": mean([x[k] for x in xs]) for v, xs in r.items() for k in ("std_clean", "pgd_clean", "robust")}

@@ -177,7 +177,7 @@ def test_capacity_mnist(rs, study):
 
 
 @pytest.mark.claim("C001-31")
-@pytest.mark.studies(mini=[WIDTH_CIFAR], paper=[WIDTH_CIFAR])  # mini: skipped with the evidence (skip_at)
+@pytest.mark.studies(paper=[WIDTH_CIFAR])
 def test_capacity_cifar(rs, study):
     t = rs.measure(lambda: width_table(rs, study))
     margins = []

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import torch
 
-import robustsuite.data.transforms  # noqa: F401  (registers saturate, smooth, binarize, gamma, scale)
 from robustsuite.attacks import pgd
 from robustsuite.attacks.unboxed import pgd_unboxed
 from robustsuite.data import DataSpec

@@ -144,10 +144,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # a claim's own skip/xfail evidence applies to all its cases; a case may carry its own
             skip = claim.skip_at.get(tier) or _case_evidence(item, "skip_at", tier)
             xfail = claim.xfail_at.get(tier) or _case_evidence(item, "xfail_at", tier)
+            # prepended, so the evidence is the reason pytest shows (before a "no case at this tier" skip)
             if skip:
-                item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"))
+                item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"), append=False)
             if xfail:
-                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: {xfail}"))
+                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: {xfail}"),
+                                append=False)
 
 
 def _case_evidence(item: pytest.Item, name: str, tier: str) -> str:
