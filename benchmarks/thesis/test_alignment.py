@@ -12,7 +12,7 @@ import dataclasses
 
 import pytest
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
                                                 VITB_B, PretrainedAlignment, measure_pretrained)
 from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, Arch, measure_seed
@@ -67,8 +67,8 @@ def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
     seeds, m = rs.measure(lambda: mini_results(rs, study))
     drops = [min(1 - m[f"align_loss_after[{w}]"][i] / m[f"align_loss_before[{w}]"][i] for w in ("self", "multi"))
              for i in range(len(seeds))]
-    rs.conclude("C003-6.01", AllSeeds(0.1).decide(drops), study=study, seeds=seeds,
-                assertion="held-out alignment loss (KL at T=4, mean over witnesses) falls by > 10% for the self- "
+    rs.conclude("C003-6.01", AllSeeds(0.3).decide(drops), study=study, seeds=seeds,
+                assertion="held-out alignment loss (KL at T=4, mean over witnesses) falls by > 30% for the self- "
                           "and the 3-witness alignment, every seed (value: the smaller relative drop)",
                 metrics={k: v for k, v in m.items() if k.startswith("align_loss")} | {"relative_drop_min": drops})
 
@@ -167,9 +167,9 @@ def test_more_witnesses_raise_transfer_more(rs, study):
     seeds, m = rs.measure(lambda: mini_results(rs, study))
     g3, g1 = m["gain_mean[aligned_multi]"], m["gain_mean[aligned_self]"]
     value = [min(a, a - b) for a, b in zip(g3, g1)]
-    rs.conclude("C003-6.10", AllSeeds(0.0).decide(value), study=study, seeds=seeds,
-                assertion="3-witness alignment raises mean transfer over held-out targets (> 0) and more than "
-                          "1-witness alignment, every seed (value: min(gain_3, gain_3 - gain_1))",
+    rs.conclude("C003-6.10", OneSidedT(0.0, 0.05).decide(value), study=study, seeds=seeds,
+                assertion="3-witness alignment raises mean transfer over held-out targets and more than 1-witness "
+                          "alignment: value min(gain_3, gain_3 - gain_1), one-sided t-test of mean > 0",
                 metrics={"gain_mean[aligned_multi]": g3, "gain_mean[aligned_self]": g1,
                          "gain_mean[finetuned]": m["gain_mean[finetuned]"], "value": value}
                 | matrix_of(m, ("source", "aligned_self", "aligned_multi", "finetuned")))

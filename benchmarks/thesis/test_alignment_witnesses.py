@@ -122,3 +122,18 @@ def test_embedding_alignment_raises_transfer(rs, study):
                 assertion=f"alignment of the penultimate representation ({study.method}) raises mean transfer > 0, "
                           "every seed (HINT needs a trainable projection and NCE a memory bank: not implemented)",
                 metrics=m)
+
+
+EGA_VS_KL = Contrast("res50:ega-vs-kl", EMBEDDING[1], PretrainedAlignment("res50<-res18", RES50, (RES18,)))
+
+
+@pytest.mark.claim("C003-6.11")
+@pytest.mark.studies(paper=[EGA_VS_KL])
+def test_ega_is_at_least_as_good_as_kl_for_res50(rs, study):
+    seeds, a = rs.measure(lambda: gains(rs, study.better))
+    _, b = gains(rs, study.worse)
+    diff = [x - y + 1.0 for x, y in zip(a["gain_mean"], b["gain_mean"])]
+    rs.conclude("C003-6.11", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+                assertion="Res50: mean gain of EGA alignment >= mean gain of KL alignment - 1 point, every seed "
+                          "(value: difference + 1)",
+                metrics={"gain_mean_ega": a["gain_mean"], "gain_mean_kl": b["gain_mean"], "difference_plus_1": diff})

@@ -44,8 +44,16 @@ class InputDefence(nn.Module):
 
 
 def _jpeg(x: torch.Tensor, quality: int) -> torch.Tensor:
-    from torchvision.io import decode_jpeg, encode_jpeg
+    import io
 
-    u8 = (x.detach().clamp(0, 1) * 255).round().to(torch.uint8).cpu()
-    out = [decode_jpeg(encode_jpeg(img, quality=quality)).float().div(255) for img in u8]
-    return torch.stack(out).to(x)
+    import numpy as np
+    from PIL import Image
+
+    u8 = (x.detach().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+    out = []
+    for img in u8:
+        buf = io.BytesIO()
+        Image.fromarray(img.squeeze(-1) if img.shape[-1] == 1 else img).save(buf, format="JPEG", quality=quality)
+        arr = np.asarray(Image.open(io.BytesIO(buf.getvalue())), dtype=np.float32) / 255.0
+        out.append(torch.from_numpy(arr.reshape(img.shape)))
+    return torch.stack(out).permute(0, 3, 1, 2).to(x)
