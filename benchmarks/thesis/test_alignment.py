@@ -50,7 +50,7 @@ CIFAR10_ZOO = dataclasses.replace(
     source=("source", "res18", 0), self_witness=("res18_w", "res18", 1),
     witnesses=(("res18_w", "res18", 1), ("vgg16_w", "vgg16", 1), ("wrn_w", "wrn", 1)),
     targets=(("res18_t", "res18", 2), ("vgg16_t", "vgg16", 2), ("wrn_t", "wrn", 2), ("res50_t", "res50", 2)),
-    epochs=60, batch_size=128, align_epochs=1, align_lr=0.001, align_batch_size=128, align_kwargs=(),
+    epochs=60, batch_size=128, align_epochs=3, align_lr=0.01, align_batch_size=128, align_kwargs=(),
     eps=4 / 255, steps=20, step_size=1 / 255, hessian_points=100)
 
 
