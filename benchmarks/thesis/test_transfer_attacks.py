@@ -14,7 +14,7 @@ import pytest
 from robustsuite.attacks import attack
 from robustsuite.claims import AllSeeds
 from robustsuite.claims.alignment_paper import RES18, RES50, PretrainedAlignment
-from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants
+from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
 from robustsuite.models.defended import InputDefence
 
@@ -58,8 +58,12 @@ def per_attack(rs, study: AttackStudy) -> tuple[tuple[int, ...], dict[str, list[
     mean gains over qualified and over all points; targets qualify by the study's base PGD."""
     if isinstance(study.zoo, AlignmentStudy):
         seeds = rs.seeds(3)
-        runs = [rs.memo(("attack-variants", study, s), lambda s=s: measure_attack_variants(
-            study.zoo, s, rs.model, rs.data, study.specs(), study.n)) for s in seeds]
+        def run(s: int) -> dict[str, float]:
+            wb = rs.memo(("attack-targets", study.zoo, s, study.n),
+                         lambda: target_white_box(study.zoo, s, rs.model, rs.data, study.n))  # shared by 6.12/6.13
+            return measure_attack_variants(study.zoo, s, rs.model, rs.data, study.specs(), study.n, wb)
+
+        runs = [rs.memo(("attack-variants", study, s), lambda s=s: run(s)) for s in seeds]
         return seeds, {k: [r[k] for r in runs] for k in runs[0]}
     seeds = rs.seeds(1)
     runs = []

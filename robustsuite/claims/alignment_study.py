@@ -166,8 +166,16 @@ def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> di
     return out
 
 
+def target_white_box(study: AlignmentStudy, seed: int, load: Load, data: Data, n: int) -> dict:
+    """Each held-out target's own PGD points on the first `n` test points (qualifies the targets)."""
+    test = data(study.test, train=False)
+    x, y = test.x[:n], test.y[:n]
+    return {label: white_box(load(study.scratch((label, arch, rep), seed)), x, y, study.attack)
+            for label, arch, rep in study.targets}
+
+
 def measure_attack_variants(study: AlignmentStudy, seed: int, load: Load, data: Data,
-                            attacks: dict[str, object], n: int) -> dict[str, float]:
+                            attacks: dict[str, object], n: int, target_wb: dict | None = None) -> dict[str, float]:
     """C003-6.12/6.13: the transfer gain of the 3-witness-aligned source under each attack.
 
     The sources' points come from each attack; the targets qualify (correct and fooled white-box)
@@ -176,7 +184,7 @@ def measure_attack_variants(study: AlignmentStudy, seed: int, load: Load, data: 
     x, y = test.x[:n], test.y[:n]
     sources = {k: v for k, v in _named_source_models(study, seed, load).items() if k in ("source", "aligned_multi")}
     targets = {label: load(study.scratch((label, arch, rep), seed)) for label, arch, rep in study.targets}
-    target_wb = {t: white_box(m, x, y, study.attack) for t, m in targets.items()}
+    target_wb = target_wb if target_wb is not None else target_white_box(study, seed, load, data, n)
     out: dict[str, float] = {}
     for aname, spec in attacks.items():
         cache = dict(target_wb)
