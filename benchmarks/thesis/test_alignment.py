@@ -1,0 +1,201 @@
+"""Thesis chapter 6: model alignment raises source-witness similarity, smooths the source and makes
+its perturbations transfer (C003-6.01 to 6.06, 6.10, 6.14, 6.15).
+
+Mini tier: one MNIST zoo per seed (`MNIST_MINI`), measured once and shared by every case through
+`rs.memo`. Paper tier: ImageNet with torchvision weights (`alignment_paper`) and a CIFAR-10 zoo.
+Every record carries the transfer matrix as `transfer[src->tgt]` metrics (see
+robustsuite.metrics.transfer), `source` = before alignment.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
+                                                VITB_B, PretrainedAlignment, measure_pretrained)
+from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, Arch, measure_seed
+from robustsuite.data import DataSpec
+from robustsuite.train import kw
+
+
+def mini_results(rs, study: AlignmentStudy) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+    """The per-seed measurements of the shared zoo, as {metric: [value per seed]}."""
+    seeds = rs.seeds(3)
+    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data)) for s in seeds]
+    return seeds, {k: [r[k] for r in runs] for k in runs[0]}
+
+
+def paper_results(rs, study: PretrainedAlignment, **kw_) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+    seeds = rs.seeds(1)
+    runs = [rs.memo(("alignment-paper", study, s, tuple(sorted(kw_.items()))),
+                    lambda s=s: measure_pretrained(study, s, rs.model, rs.data, **kw_)) for s in seeds]
+    return seeds, {k: [r[k] for r in runs] for k in runs[0]}
+
+
+def matrix_of(m: dict[str, list[float]], sources: tuple[str, ...]) -> dict[str, list[float]]:
+    """The record's transfer-matrix metrics restricted to `sources`."""
+    return {k: v for k, v in m.items() if "->" in k and k[k.index("[") + 1:k.index("->")] in sources}
+
+
+RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
+VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
+
+CIFAR10_ZOO = dataclasses.replace(
+    MNIST_MINI, id="cifar10-align-paper", dataset="cifar10",
+    train=DataSpec("cifar10"), align_data=DataSpec("cifar10"), test=DataSpec("cifar10", n_test=1000),
+    archs=(Arch("res18", "resnet18", lr=0.1), Arch("vgg16", "vgg16", lr=0.05), Arch("wrn", "wrn28", kw(widen=2), lr=0.1),
+           Arch("res50", "resnet50", lr=0.1)),
+    source=("source", "res18", 0), self_witness=("res18_w", "res18", 1),
+    witnesses=(("res18_w", "res18", 1), ("vgg16_w", "vgg16", 1), ("wrn_w", "wrn", 1)),
+    targets=(("res18_t", "res18", 2), ("vgg16_t", "vgg16", 2), ("wrn_t", "wrn", 2), ("res50_t", "res50", 2)),
+    epochs=60, batch_size=128, align_epochs=3, align_lr=0.01, align_batch_size=128, align_kwargs=(),
+    eps=4 / 255, steps=20, step_size=1 / 255, hessian_points=100)
+
+
+@pytest.mark.claim("C003-6.01")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
+    if rs.tier == "paper":
+        seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
+        drops = [1 - a / b for a, b in zip(m["kl_after"], m["kl_before"])]
+        rs.conclude("C003-6.01", AllSeeds(0.1).decide(drops), study=study, seeds=seeds,
+                    assertion="held-out KL(witness || source) falls by > 10% after alignment, every seed",
+                    metrics={"kl_before": m["kl_before"], "kl_after": m["kl_after"], "relative_drop": drops})
+        return
+    seeds, m = rs.measure(lambda: mini_results(rs, study))
+    drops = [min(1 - m[f"align_loss_after[{w}]"][i] / m[f"align_loss_before[{w}]"][i] for w in ("self", "multi"))
+             for i in range(len(seeds))]
+    rs.conclude("C003-6.01", AllSeeds(0.3).decide(drops), study=study, seeds=seeds,
+                assertion="held-out alignment loss (KL at T=4, mean over witnesses) falls by > 30% for the self- "
+                          "and the 3-witness alignment, every seed (value: the smaller relative drop)",
+                metrics={k: v for k, v in m.items() if k.startswith("align_loss")} | {"relative_drop_min": drops})
+
+
+@pytest.mark.claim("C003-6.02")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18, VITB_VITB32])
+def test_alignment_raises_source_witness_similarity(rs, study):
+    seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if rs.tier == "paper"
+                          else mini_results(rs, study))
+    n = len(seeds)
+    kl_drop = [1 - m["kl_after"][i] / m["kl_before"][i] for i in range(n)]
+    agree = [(m["agreement_after"][i] - m["agreement_before"][i]) / 100 for i in range(n)]
+    cos = [m["grad_cos_after"][i] - m["grad_cos_before"][i] for i in range(n)]
+    worst = [min(a, b, c) for a, b, c in zip(kl_drop, agree, cos)]
+    keys = [k for k in m if k.startswith(("kl_", "agreement_", "grad_cos_"))]
+    rs.conclude("C003-6.02", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+                assertion="KL falls, agreement and input-gradient cosine rise, every seed (value: the smallest of "
+                          "relative KL drop, agreement gain / 100, cosine gain)",
+                metrics={k: m[k] for k in keys} | {"kl_relative_drop": kl_drop, "agreement_gain_frac": agree,
+                                                  "grad_cos_gain": cos, "worst": worst})
+
+
+@pytest.mark.claim("C003-6.03")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18, VITB_VITB32])
+def test_aligned_perturbations_are_lower_frequency(rs, study):
+    paper = rs.tier == "paper"
+    seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
+    after = "aligned" if paper else "aligned_multi"
+    diff = [a - b for a, b in zip(m[f"lf_fraction[{after}]"], m["lf_fraction[source]"])]
+    rs.conclude("C003-6.03", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+                assertion="low-frequency DCT share of the aligned source's PGD perturbations > the source's, every seed",
+                metrics={k: v for k, v in m.items() if k.startswith("lf_fraction")} | {"lf_gain": diff})
+
+
+@pytest.mark.claim("C003-6.04")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
+    paper = rs.tier == "paper"
+    seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
+    after = "aligned" if paper else "aligned_multi"
+    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
+    rs.conclude("C003-6.04", AllSeeds(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
+                assertion="loss-surface sharpness around the adversarial point: aligned / source < 1, every seed "
+                          "(value: 1 - ratio)",
+                metrics={k: v for k, v in m.items() if k.startswith("sharpness")} | {"sharpness_ratio": ratio})
+
+
+@pytest.mark.claim("C003-6.05")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+def test_alignment_smooths_the_source(rs, study):
+    paper = rs.tier == "paper"
+    seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
+    after = "aligned" if paper else "aligned_multi"
+    gated = [("grad_norm", "clean"), ("grad_norm", "gauss"), ("grad_norm", "pgd"), ("lambda_max", "clean"),
+             ("lambda_max", "gauss")]
+    ratios = {f"ratio_{q}_{w}": [a / b for a, b in zip(m[f"{q}_{w}[{after}]"], m[f"{q}_{w}[source]"])] for q, w in gated}
+    ratios["ratio_lambda_max_pgd (not gated)"] = [a / b for a, b in zip(m[f"lambda_max_pgd[{after}]"],
+                                                                         m["lambda_max_pgd[source]"])]
+    worst = [1 - max(ratios[f"ratio_{q}_{w}"][i] for q, w in gated) for i in range(len(seeds))]
+    keys = [k for k in m if k.startswith(("grad_norm_", "lambda_max_"))]
+    rs.conclude("C003-6.05", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+                assertion="aligned/source ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
+                          "lambda_max (clean, Gaussian) all < 1, every seed (value: 1 - the largest ratio)",
+                metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst})
+
+
+TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
+                  for s in (RES50, VGG19, DN121, INCV3) for w in (RES50_B if s is RES50 else RES50, VGG19, DN121, INCV3)
+                  if w is not s) + tuple(PretrainedAlignment(f"vitb16<-{w.name}", VITB, (w,))
+                                         for w in (RES50, VGG19, DN121, INCV3, VITB_B, SWIN))
+
+
+@pytest.mark.claim("C003-6.06")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=list(TABLE_6_3))
+def test_single_witness_alignment_raises_transfer(rs, study):
+    if rs.tier == "paper":
+        seeds, m = rs.measure(lambda: paper_results(rs, study))
+        targets = [k[5:-1] for k in m if k.startswith("gain[")]
+        frac = [sum(m[f"gain[{t}]"][i] > 0 for t in targets) / len(targets) for i in range(len(seeds))]
+        margin = 5.0 if study.source is VITB else 2.0
+        value = [min(g - margin, 100 * (f - 0.8)) for g, f in zip(m["gain_mean"], frac)]
+        rs.conclude("C003-6.06", AllSeeds(0.0).decide(value), study=study, seeds=seeds,
+                    assertion=f"mean transfer gain over held-out targets >= {margin:g} points and >= 80% of targets "
+                              "gain, every seed", metrics=m | {"fraction_of_targets_gaining": frac, "value": value})
+        return
+    seeds, m = rs.measure(lambda: mini_results(rs, study))
+    rs.conclude("C003-6.06", AllSeeds(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
+                assertion="self-aligned source (one CNN witness): mean transfer gain over the 4 held-out targets > 0, "
+                          "every seed", metrics={"gain_mean[aligned_self]": m["gain_mean[aligned_self]"]}
+                | matrix_of(m, ("source", "aligned_self")))
+
+
+@pytest.mark.claim("C003-6.10")
+@pytest.mark.studies(mini=[MNIST_MINI])
+def test_more_witnesses_raise_transfer_more(rs, study):
+    seeds, m = rs.measure(lambda: mini_results(rs, study))
+    g3, g1 = m["gain_mean[aligned_multi]"], m["gain_mean[aligned_self]"]
+    value = [min(a, a - b) for a, b in zip(g3, g1)]
+    rs.conclude("C003-6.10", OneSidedT(0.0, 0.05).decide(value), study=study, seeds=seeds,
+                assertion="3-witness alignment raises mean transfer over held-out targets and more than 1-witness "
+                          "alignment: value min(gain_3, gain_3 - gain_1), one-sided t-test of mean > 0",
+                metrics={"gain_mean[aligned_multi]": g3, "gain_mean[aligned_self]": g1,
+                         "gain_mean[finetuned]": m["gain_mean[finetuned]"], "value": value}
+                | matrix_of(m, ("source", "aligned_self", "aligned_multi", "finetuned")))
+
+
+@pytest.mark.claim("C003-6.14")
+@pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+def test_one_aligned_model_beats_the_source_witness_ensemble(rs, study):
+    paper = rs.tier == "paper"
+    seeds, m = rs.measure(lambda: paper_results(rs, study, ensemble=True) if paper else mini_results(rs, study))
+    aligned = "aligned" if paper else "aligned_self"
+    targets = sorted({k[k.index("->") + 2:-1] for k in m if k.startswith("transfer[")})
+    diff = [sum(m[f"transfer[{aligned}->{t}]"][i] - m[f"transfer[ensemble->{t}]"][i] for t in targets) / len(targets)
+            for i in range(len(seeds))]
+    rs.conclude("C003-6.14", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+                assertion="mean over targets of transfer(aligned) - transfer(logit ensemble source + witness) > 0, "
+                          "every seed", metrics={"aligned_minus_ensemble": diff}
+                | matrix_of(m, ("source", aligned, "ensemble")))
+
+
+@pytest.mark.claim("C003-6.15")
+@pytest.mark.studies(paper=[CIFAR10_ZOO])
+def test_alignment_gains_persist_on_another_dataset(rs, study):
+    seeds, m = rs.measure(lambda: mini_results(rs, study))
+    rs.conclude("C003-6.15", AllSeeds(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
+                assertion="CIFAR-10 (stand-in for Cars/Food101): single-witness alignment raises mean transfer to "
+                          "held-out targets, every seed",
+                metrics={"gain_mean[aligned_self]": m["gain_mean[aligned_self]"]}
+                | matrix_of(m, ("source", "aligned_self", "aligned_multi")))
