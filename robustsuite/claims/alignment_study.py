@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-import robustsuite.data.imagenet  # noqa: F401  (registers the ImageNet subsets; data/ does not auto-import files)
 from robustsuite.attacks import attack as make_attack
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.similarity import (agreement, hessian_top_eigenvalue, input_gradient_cosine,

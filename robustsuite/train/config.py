@@ -55,10 +55,12 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d.pop("label")
-        if self.init is not None:
-            d["init"] = self.init.digest()
+        """The identity as plain data: a config it depends on (`init`, a witness in
+        `objective_kwargs`) enters by its digest, so display labels never change a hash."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("label", "init")}
+        d["data"] = dataclasses.asdict(self.data)
+        d["init"] = self.init.digest() if self.init is not None else None
+        d["objective_kwargs"] = [(k, v.digest() if isinstance(v, TrainConfig) else v) for k, v in self.objective_kwargs]
         return d
 
     def digest(self, salt: str = "") -> str:

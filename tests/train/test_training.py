@@ -61,3 +61,10 @@ def test_augmentations_keep_shape_and_content():
     cropped = augment(x, "crop_flip", gen)
     assert cropped.shape == x.shape and cropped.min() >= 0
     assert torch.equal(augment(x, "none", gen), x)
+
+
+def test_labels_of_nested_configs_do_not_change_the_identity():
+    witness = CFG.replace(seed=3)
+    a = CFG.replace(objective="standard", objective_kwargs=kw(witness=witness), init=witness)
+    b = a.replace(objective_kwargs=kw(witness=witness.replace(label="renamed")), init=witness.replace(label="x"))
+    assert a.digest() == b.digest() != a.replace(objective_kwargs=kw(witness=CFG)).digest()
