@@ -35,8 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--cache-dir", default=os.environ.get("ROBUSTSUITE_CACHE_DIR", "~/.cache/robustsuite"),
                 help="model cache folder; env ROBUSTSUITE_CACHE_DIR")
     g.addoption("--results-dir", default="results", help="where run folders are written")
-    g.addoption("--run", dest="rs_run", default=None,
-                help="run name; an existing run is resumed (finished cases are skipped)")
+    g.addoption("--run", dest="rs_run", default=os.environ.get("ROBUSTSUITE_RUN"),
+                help="run name; an existing run is resumed (finished cases are skipped); env ROBUSTSUITE_RUN")
     g.addoption("--seeds", default=None, help="seed count (3) or list (0,1,2); default: each case's own")
     g.addoption("--device", dest="rs_device", default="auto", help="cpu, cuda, cuda:N or auto")
     g.addoption("--threads", type=int, default=1, help="torch intra-op threads on the CPU (default 1)")

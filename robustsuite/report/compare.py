@@ -8,17 +8,23 @@ Records are matched by case (pytest node id). A change is reported when
   so a metric moves "beyond its tolerance" when the shift is larger than k seed standard
   deviations, and the floor keeps deterministic metrics (sd = 0) from failing on float noise;
 - a case or metric of BASE is missing from NEW, or a record of either run is unreadable.
-Cases new in NEW are listed but are not failures.
+Cases new in NEW are listed but are not failures. Measurements of speed and memory (metric names
+with a `seconds`, `s`, `bytes` or `threads` word: `l2-torch_seconds`, `pairs_per_s`, `peak_bytes`)
+depend on the machine and its load: they are reported in the tables, never compared.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from robustsuite.errors import ConfigError
 from robustsuite.harness.records import load_records
 from robustsuite.report.build import resolve_run
+
+
+VOLATILE = re.compile(r"(^|_)(seconds|s|bytes|threads)(_|$)")
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,8 @@ def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Toler
                                                               f"{new['verdict']} ({case}).", old=old["verdict"],
                                       new=new["verdict"]))
         for metric, agg in sorted(old["aggregate"].items()):
+            if VOLATILE.search(metric):
+                continue
             out.changes += _metric_change(claim, case, metric, agg, new["aggregate"].get(metric), tolerance)
     return out
 
