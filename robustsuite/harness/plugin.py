@@ -72,12 +72,19 @@ def pytest_configure(config: pytest.Config) -> None:
 RUN_DIR = pytest.StashKey[Path]()
 
 
-class _AtomicFile:
-    """What pytest-benchmark writes its JSON into: nothing is created unless a benchmark ran,
-    and the file appears whole (written to a temporary file, then renamed)."""
+class _AtomicFile(os.PathLike):
+    """Where pytest-benchmark writes its JSON; nothing is created unless a benchmark ran.
+
+    pytest-benchmark < 5.3 writes into `--benchmark-json` as an open file (here a context manager
+    whose file appears whole, written to a temporary file and renamed); 5.3 and later open the path
+    themselves (`__fspath__`, which first makes the run folder)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def __fspath__(self) -> str:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return str(self.path)
 
     def __enter__(self):
         import io

@@ -10,7 +10,7 @@ from torch import nn
 
 from robustsuite.errors import positive
 from robustsuite.models.registry import register_model
-from robustsuite.models.resnet import WideBlock, _norm
+from robustsuite.models.resnet import wide_resnet28
 
 
 def _width(base: int, widen: float) -> int:
@@ -57,11 +57,5 @@ def wrn28_std(*, input_shape, num_classes, widen: float = 4.0, batch_norm: bool 
     """WRN-28-k (stage widths 16, 16k, 32k, 64k; k may be fractional, e.g. 0.25) after per-image
     standardization, so attacks act in [0, 1] pixel space (MadryLab cifar10_challenge)."""
     widths = [16, _width(16, widen), _width(32, widen), _width(64, widen)]
-    layers: list[nn.Module] = [PerImageStandardize(), nn.Conv2d(input_shape[0], widths[0], 3, 1, 1, bias=False)]
-    c = widths[0]
-    for g, wd in enumerate(widths[1:]):
-        for j in range(4):
-            layers.append(WideBlock(c, wd, 2 if (g > 0 and j == 0) else 1, batch_norm))
-            c = wd
-    layers += [_norm(c, batch_norm), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes)]
-    return nn.Sequential(*layers)
+    return wide_resnet28(widths, input_shape=input_shape, num_classes=num_classes, batch_norm=batch_norm,
+                         stem=(PerImageStandardize(),))

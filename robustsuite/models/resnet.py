@@ -161,11 +161,11 @@ class WideBlock(nn.Module):
         return _preact_lipschitz(self, x, bound)
 
 
-@register_model()
-def wrn28(*, input_shape, num_classes, widen: int = 10, batch_norm: bool = True) -> nn.Module:
-    """WideResNet-28-k (k = `widen`): three groups of four pre-activation blocks."""
-    widths = [16, 16 * widen, 32 * widen, 64 * widen]
-    layers: list[nn.Module] = [nn.Conv2d(input_shape[0], widths[0], 3, 1, 1, bias=False)]
+def wide_resnet28(widths: list[int], *, input_shape, num_classes, batch_norm: bool = True,
+                  stem: tuple[nn.Module, ...] = ()) -> nn.Sequential:
+    """WRN-28 with stage widths `widths` (16, 16k, 32k, 64k): three groups of four pre-activation
+    blocks; `stem` modules (e.g. a standardization) run first."""
+    layers: list[nn.Module] = [*stem, nn.Conv2d(input_shape[0], widths[0], 3, 1, 1, bias=False)]
     c = widths[0]
     for g, w in enumerate(widths[1:]):
         for j in range(4):
@@ -173,6 +173,13 @@ def wrn28(*, input_shape, num_classes, widen: int = 10, batch_norm: bool = True)
             c = w
     layers += [_norm(c, batch_norm), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes)]
     return nn.Sequential(*layers)
+
+
+@register_model()
+def wrn28(*, input_shape, num_classes, widen: int = 10, batch_norm: bool = True) -> nn.Module:
+    """WideResNet-28-k (k = `widen`)."""
+    return wide_resnet28([16, 16 * widen, 32 * widen, 64 * widen], input_shape=input_shape,
+                         num_classes=num_classes, batch_norm=batch_norm)
 
 
 _VGG = {"vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
