@@ -19,12 +19,11 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from robustsuite.report.matrices import grids
 from robustsuite.report.status import ClaimStatus, natural as _natural, study_id
 
 SCATTER = re.compile(r"^(?P<q>.+?)_acc_(?P<g>[^@\[\]]+)$")
 CURVE = re.compile(r"^(?P<series>.+)@(?P<x>[^=@]+)=(?P<value>[^=@]+)$")
-MATRIX = re.compile(r"^(?P<name>[^\[\]@]+)\[(?P<row>[^\[\]]+?)(?:->|,)(?P<col>[^\[\]]+)\]$")
-FIRST_ROWS = ("source",)  # issue 5's transfer matrices: the unaligned source model first
 MARKERS = "osD^v<>ph*"
 
 
@@ -179,17 +178,7 @@ def _curves(st: ClaimStatus, out_dir: Path) -> list[Plot]:
 def _matrices(st: ClaimStatus, out_dir: Path) -> list[Plot]:
     plots = []
     for r in st.records:
-        cells: dict[str, dict[tuple[str, str], float]] = {}
-        for metric in r["metrics"]:
-            m = MATRIX.match(metric)
-            if m and _usable(r, metric) and not m.group("name").startswith("n_"):  # n_*: denominators
-                cells.setdefault(m.group("name"), {})[(m.group("row").strip(), m.group("col").strip())] = \
-                    _mean_sd(r, metric)[0]
-        for name, grid in cells.items():
-            rows = sorted({k[0] for k in grid}, key=lambda r: (r not in FIRST_ROWS, _natural(r)))
-            cols = sorted({k[1] for k in grid}, key=lambda c: (c not in rows, rows.index(c) if c in rows else 0,
-                                                               _natural(c)))  # shared labels on the diagonal
-            data = [[grid.get((a, b), math.nan) for b in cols] for a in rows]
+        for name, (rows, cols, data) in grids(r).items():
             fig = Figure(figsize=(1.2 + 0.9 * len(cols), 1.0 + 0.7 * len(rows)), layout="constrained")
             ax = fig.subplots()
             im = ax.imshow(data, cmap="viridis", aspect="auto")

@@ -8,6 +8,7 @@ from collections import Counter
 
 from tabulate import tabulate
 
+from robustsuite.report.matrices import grids
 from robustsuite.report.status import (NO_CASE, NOT_RUN, SKIPPED, ClaimStatus, by_document, by_section,
                                        document_families, document_title, paper_rows, record_note, rows, study_id)
 
@@ -114,8 +115,21 @@ def markdown_report(statuses: list[ClaimStatus], title: str, notes: list[str] = 
             parts += [f"## {document_title(doc)}", ""]
             current = doc
         parts += [f"### {section}", "", table, ""]
-        parts += [_claim_line(s) for s in statuses if s.document == doc and s.section == section] + [""]
+        here = [s for s in statuses if s.document == doc and s.section == section]
+        parts += [_claim_line(s) for s in here] + [""] + matrix_tables(here)
     return "\n".join(parts)
+
+
+def matrix_tables(statuses: list[ClaimStatus], fmt: str = "md") -> list[str]:
+    """Every matrix in the records (e.g. transfer matrices, sources x targets) as a table of means."""
+    out = []
+    for s in statuses:
+        for r in s.records:
+            for name, (row_labels, cols, data) in grids(r).items():
+                body = [[label, *map(fmt_num, values)] for label, values in zip(row_labels, data)]
+                out += [f"**{s.id}, {study_id(r)}: {name}** (rows -> columns, mean over seeds)", "",
+                        _render(body, ("", *cols), fmt), ""]
+    return out
 
 
 def _claim_line(s: ClaimStatus) -> str:

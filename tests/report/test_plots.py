@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from robustsuite.harness.records import load_records
-from robustsuite.report.plots import CURVE, MATRIX, SCATTER, _x_axis, make_plots
+from robustsuite.report.matrices import MATRIX
+from robustsuite.report.plots import CURVE, SCATTER, _x_axis, make_plots
 from robustsuite.report.status import claim_statuses
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -54,3 +55,21 @@ def test_x_axis_numeric_inf_and_categorical():
     assert pos == [1.0, 2.0, 0.0] and labels == ["16", "inf", "1"]
     pos, labels = _x_axis(["16-32", "0-4", "4-8"])
     assert labels == ["0-4", "4-8", "16-32"] and pos == [0, 1, 2]
+
+
+def test_markdown_report_prints_matrices_as_tables():
+    from robustsuite.report.matrices import grids
+    from robustsuite.report.tables import matrix_tables
+
+    record = {"metrics": {"transfer[source->t1]": [50.0, 60.0], "transfer[aligned->t1]": [70.0, 80.0],
+                          "n_transfer[source->t1]": [100, 100]},
+              "aggregate": {}, "study": {"id": "s"}, "case": "c"}
+    rows, cols, data = grids(record)["transfer"]
+    assert rows == ["source", "aligned"] and cols == ["t1"] and data == [[55.0], [75.0]]
+    assert "n_transfer" not in grids(record)
+
+    class Status:
+        id, records = "C003-6.06", [record]
+
+    text = "\n".join(matrix_tables([Status()]))
+    assert "| source" in text and "55" in text and "75" in text
