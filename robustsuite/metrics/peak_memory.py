@@ -1,9 +1,9 @@
 """Peak memory of one call: the resident-set high-water mark on the CPU (Linux), allocator peak on CUDA.
 
 The CPU reading resets the kernel's high-water mark (`/proc/self/clear_refs`, value 5) before the
-call, so earlier allocations of the process do not hide the call's own peak; and it pins glibc's
-mmap threshold at 128 KiB (`mallopt`), so large blocks are fresh pages returned on free instead of
-reused resident heap that the high-water mark would not see.
+call, so earlier allocations of the process do not hide the call's own peak; and during the call it
+sets glibc's mmap threshold to 128 KiB (`mallopt`), so large blocks are fresh pages returned on free
+instead of reused resident heap that the high-water mark would not see (32 MiB again afterwards).
 """
 from __future__ import annotations
 
@@ -28,22 +28,20 @@ def _rss_kib(field: str) -> int | None:
     return None
 
 
-def _pin_mmap_threshold() -> None:
-    global _PINNED
-    if _PINNED:
-        return
-    _PINNED = True
+def _set_mmap_threshold(nbytes: int) -> None:
+    """glibc's M_MMAP_THRESHOLD (fixed, which also stops its dynamic growth); a no-op elsewhere."""
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD: fixed, which also stops its dynamic growth
+        libc.mallopt(-3, nbytes)
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
 
-_PINNED = False
+_MEASURE_THRESHOLD = 128 * 1024  # large blocks become fresh pages, which the high-water mark sees
+_RUN_THRESHOLD = 32 * 2**20  # afterwards: glibc's dynamic maximum, so later allocations reuse the heap
 
 
 def peak_memory(fn: Callable[[], T], device: str | torch.device = "cpu") -> tuple[T, int | None]:
@@ -56,12 +54,15 @@ def peak_memory(fn: Callable[[], T], device: str | torch.device = "cpu") -> tupl
         out = fn()
         torch.cuda.synchronize(device)
         return out, int(torch.cuda.max_memory_allocated(device) - base)
-    _pin_mmap_threshold()
+    _set_mmap_threshold(_MEASURE_THRESHOLD)
     try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return fn(), None
-    base = _rss_kib("VmRSS")
-    out = fn()
-    peak = _rss_kib("VmHWM")
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            return fn(), None
+        base = _rss_kib("VmRSS")
+        out = fn()
+        peak = _rss_kib("VmHWM")
+    finally:  # a 128 KiB threshold left in place costs every later large allocation an mmap/munmap
+        _set_mmap_threshold(_RUN_THRESHOLD)
     return out, None if base is None or peak is None else max(0, peak - base) * 1024
