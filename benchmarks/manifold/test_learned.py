@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-import torch
 from robustsuite.claims.manifold_lab import FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, spearman
 from robustsuite.claims.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
                                                  FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-import torch
 from robustsuite.claims.manifold_lab import FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds
 
-from robustsuite.claims import AllSeeds, Within
+from robustsuite.claims import AllSeeds
 from robustsuite.theory.manifold_toys import tangent_gradient_ratio
 
 N_DIST = {"mini": 1000, "paper": 10000}  # training size of the normally trained model attacked

@@ -5,7 +5,6 @@ from __future__ import annotations
 import statistics
 
 import pytest
-import torch
 from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attacked_points, evaluate, manifold_of, median,
                                              n_seeds)
 

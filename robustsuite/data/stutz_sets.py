@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from robustsuite.data.datasets import _to_split, _torchvision, register_dataset
+from robustsuite.data.datasets import _torchvision, register_dataset
 from robustsuite.data.split import Split
 
 

@@ -8,7 +8,6 @@ residual block is bounded by L(branch) + L(shortcut) (1 for the identity).
 """
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn.functional as F

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
 
 from robustsuite.attacks.manifold import (cw_l2, fonts_attack, latent_attack, nn_subspace_residual, project_fonts,
                                           success_rate, transformation_attack, vae_attack)

@@ -39,7 +39,6 @@ def test_vae_validates_arch():
 
 
 def test_paper_datasets_are_registered_and_skip_cleanly(tmp_path):
-    import robustsuite.data.stutz_sets  # noqa: F401
     from robustsuite.data import load_dataset
     from robustsuite.errors import DataNotFoundError
 
