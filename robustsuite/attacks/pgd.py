@@ -29,14 +29,17 @@ def project(delta: torch.Tensor, x: torch.Tensor, eps: float, norm: str) -> torc
 
 def random_start(x: torch.Tensor, eps: float, norm: str, generator: torch.Generator | None) -> torch.Tensor:
     """A uniform random point of the ball (Linf), or of the L2 ball by radius u^(1/d)."""
+    device = "cpu" if generator is not None else x.device  # a seeded generator draws on the CPU
+
+    def draw(fn, *shape: int) -> torch.Tensor:
+        return fn(shape, generator=generator, device=device).to(x.device)
+
     if norm == "linf":
-        delta = torch.rand(x.shape, generator=generator, device=x.device if generator is None else "cpu")
-        delta = (2 * delta.to(x.device) - 1) * eps
+        delta = (2 * draw(torch.rand, *x.shape) - 1) * eps
     else:
-        g = torch.randn(x.shape, generator=generator, device=x.device if generator is None else "cpu").to(x.device)
-        d = x[0].numel()
-        r = torch.rand(x.shape[0], generator=generator, device="cpu" if generator is not None else x.device)
-        delta = g / _flat_norm(g) * eps * r.to(x.device).pow(1.0 / d).view(-1, *([1] * (x.dim() - 1)))
+        g = draw(torch.randn, *x.shape)
+        radius = eps * draw(torch.rand, x.shape[0]).pow(1.0 / x[0].numel())
+        delta = g / _flat_norm(g) * radius.view(-1, *([1] * (x.dim() - 1)))
     return project(delta, x, eps, norm)
 
 

@@ -11,6 +11,7 @@ Registered as the `robustsuite` pytest11 entry point. Cases look like:
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 from pathlib import Path
@@ -30,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--tier", choices=("mini", "paper"), default="mini", help="run size: mini (CPU) or paper (GPU)")
     g.addoption("--data-root", default=os.environ.get("ROBUSTSUITE_DATA_ROOT", "data"),
                 help="folder holding the datasets (torchvision layout); env ROBUSTSUITE_DATA_ROOT")
-    g.addoption("--download", action=argparse_bool(), default=False,
+    g.addoption("--download", action=argparse.BooleanOptionalAction, default=False,
                 help="allow torchvision downloads (--no-download: never)")
     g.addoption("--cache-dir", default=os.environ.get("ROBUSTSUITE_CACHE_DIR", "~/.cache/robustsuite"),
                 help="model cache folder; env ROBUSTSUITE_CACHE_DIR")
@@ -41,12 +42,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--device", dest="rs_device", default="auto", help="cpu, cuda, cuda:N or auto")
     g.addoption("--threads", type=int, default=1, help="torch intra-op threads on the CPU (default 1)")
     g.addoption("--progress", action="store_true", help="progress bars for training")
-
-
-def argparse_bool():
-    import argparse
-
-    return argparse.BooleanOptionalAction
 
 
 @pytest.hookimpl(tryfirst=True)
