@@ -18,7 +18,7 @@ import pytest
 from dp_support import GENERATED_ENV, robustness
 
 from robustsuite.attacks import pgd
-from robustsuite.claims import AllSeeds, Equivalent, OneSidedT
+from robustsuite.claims import Equivalent, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy, robust_accuracy
 from robustsuite.metrics.sensitivity import least_robust, random_subset
@@ -158,7 +158,7 @@ def test_table2_lr_variant_c_best(rs, study):
 
     aa = rs.measure(measure)
     mean = {x: sum(v) / len(v) for x, v in aa.items()}
-    rs.conclude("C000-26", AllSeeds(0.0).decide([mean["c"] - max(m for x, m in mean.items() if x != "c")]),
+    rs.conclude("C000-26", OneSidedT(0.0).decide([mean["c"] - max(m for x, m in mean.items() if x != "c")]),
                 study=study, assertion="mean AA_l of variant c exceeds every other variant's",
                 metrics={f"aa_{x}": v for x, v in aa.items()})
 
@@ -184,7 +184,7 @@ def test_table4_sign_pattern(rs, study):
 @pytest.mark.studies(paper=T4)
 def test_table4_injection_raises_focus_set_robustness(rs, study):
     d = rs.measure(lambda: _paired(rs, study, "c(2s)*", "c(2s)", key="pgd40_track"))
-    rs.conclude("C000-29", AllSeeds(10.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-29", OneSidedT(10.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="PGD-40 accuracy on 2s: '*' minus plain > 10 pp, every seed", metrics={"pgd40_gain": d})
 
 

@@ -146,7 +146,7 @@ claim("C001-22", F, "abstract, Sec 1, Sec 3.3",
 # ---- Sec 4: gamma, fMNIST / edge-fMNIST (figures only) ---------------------------------------------
 claim("C001-23", F, "Sec 4.1, Fig 3a",
       "Gamma mapping of CIFAR-10 leaves standard accuracy almost unchanged but changes PGD robustness largely.",
-      skip_at={"mini": "measured on digits with the mini recipe (MLP, eps 0.15, 3 seeds): robust 57.3 / 57.3 / "
+      xfail_at={"mini": "measured on digits with the mini recipe (MLP, eps 0.15, 3 seeds): robust 57.3 / 57.3 / "
                        "55.0 at gamma = 0.5 / 1 / 2 against std 94.9 / 95.1 / 94.2, a 2.3-pt robust range, 2.5x "
                        "the std range (< 3x); the catalog's CNN pilot was flat too (68.3 / 68.7 / 66.7). The effect "
                        "needs natural images, so only the paper-tier case asserts it."},

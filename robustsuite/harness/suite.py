@@ -137,7 +137,7 @@ class Case:
         reproduces, and a corrected statement that fails is an error of the suite, never "refuted".
         """
         claim = get_claim(claim_id)
-        _check_rule(claim, decision)
+        _check_rule(claim, decision, seeds)
         verdict = decision.verdict.value
         if claim.erratum:
             verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
@@ -165,11 +165,13 @@ class Case:
 SUITE_ERROR = "suite-error"  # the record's verdict when an erratum's corrected statement fails
 
 
-def _check_rule(claim, decision: Decision) -> None:
+def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
     """Empirical claims are decided by inference over seeds: an exact rule (every seed > margin)
-    on values that vary from seed to seed is refused, since its verdict need not replicate."""
+    on one value per seed that varies from seed to seed is refused, since its verdict need not
+    replicate. (An exact rule over several conditions of one measurement stays allowed.)"""
     values = decision.stats.get("values", [])
-    if claim.kind == "empirical" and decision.exact and len(set(values)) > 1:
+    if (claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
+            and len(set(values)) > 1):
         raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
                           f"inferential rule (OneSidedT, Sequential, Equivalent), not {decision.rule!r}.")
 
