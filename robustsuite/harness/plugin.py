@@ -137,6 +137,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from robustsuite.claims import CLAIMS
 
     tier = config.getoption("tier")
+    evidence = _baseline_evidence(config, tier)
     for item in items:
         marker = item.get_closest_marker("claim")
         if marker is None:
@@ -153,11 +154,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # prepended, so the evidence is the reason pytest shows (before a "no case at this tier" skip)
             if skip:
                 item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"), append=False)
+            if xfail and item.nodeid in evidence:
+                xfail = f"{xfail} [baseline record: {evidence[item.nodeid]}]"
             if xfail:
                 # only a failed assertion is the expected failure: a crash stays an error
                 item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,
                                                   reason=f"{cid} does not hold at the {tier} tier: {xfail}"),
                                 append=False)
+
+
+def _baseline_evidence(config: pytest.Config, tier: str) -> dict[str, str]:
+    """Case id -> the committed baseline record's decision at this tier: the measured evidence an
+    expected failure shows, read from the record so that it cannot go stale."""
+    from robustsuite.harness.records import decision_summary, load_records
+
+    records, _ = load_records(config.rootpath / "results" / "baseline")
+    return {r["case"]: decision_summary(r) for r in records if r["tier"] == tier}
 
 
 def _case_evidence(item: pytest.Item, name: str, tier: str) -> str:
