@@ -212,8 +212,8 @@ def test_high_saturation_clean_equals_robust(rs, study):
     margins = [1.5 - g for g in gaps] + [rho - 0.9]
     rs.conclude("C001-21", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="PGD clean - robust <= 1.5 pts at every p >= 16 (mini: p = inf); Spearman(p, wrt-pred) >= 0.9",
-                metrics={"gap_high_p": gaps, "spearman_wrt_pred": [rho], **curve({k: t[k] for k in
-                                                                              ("pgd_clean", "robust", "wrt_pred")}, study)})
+                metrics={"gap_high_p": gaps, "spearman_wrt_pred": [rho],
+                         **curve({k: t[k] for k in ("pgd_clean", "robust", "wrt_pred")}, study)})
 
 
 @pytest.mark.claim("C001-22")
