@@ -52,7 +52,7 @@ def headline_markdown(panels: list[Panel], figures: Path, base: Path) -> str:
     """The headline block; figure links relative to `base` (the folder of the file that shows them)."""
     parts = []
     for p in panels:
-        verdicts = "; ".join(f"{s.id} **{s.verdict}**" + (f" ({shorten(s.reason, 160)})" if s.reason else "")
+        verdicts = "; ".join(f"{s.id} **{s.verdict}**" + (f" ({shorten(s.reason, 100)})" if s.reason else "")
                              for s in p.statuses)
         parts += [f"**{p.headline.title}**", "",
                   f"- Verdict: {verdicts}",

@@ -195,8 +195,8 @@ def _saturation_reproduced(st: ClaimStatus) -> str:
             parts.append(f"{fmean(a):.3g} % at p = {_level(lo)} → {fmean(b):.3g} % at p = {_level(hi)} "
                          f"(n={len(b)}, {label})")
         else:
-            parts.append(f"the record has no robust@saturation=<p> metrics ({label}; recorded before the "
-                         "curve convention: rerun the case)")
+            parts.append(f"none drawn: the record ({label}) predates the robust@saturation=p metric names; "
+                         "rerun the case")
     return "; ".join(parts)
 
 
@@ -214,7 +214,7 @@ def _har_reproduced(st: ClaimStatus) -> str:
         rows = har_rows(r)
         parts.append("HAR worst case minus flat: " + ", ".join(
             f"{d} {fmt([h - f for f, h in zip(flat, har)], ' pts')}" for d, (flat, har) in rows.items())
-            + f" ({label})" if rows else f"no flat_<defence>_hier / har_<defence>_worst metrics ({label})")
+            + f" ({label})" if rows else f"no flat_DEFENCE_hier / har_DEFENCE_worst metrics ({label})")
     return "; ".join(parts)
 
 

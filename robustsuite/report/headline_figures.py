@@ -95,7 +95,7 @@ def _saturation(fig: Figure, panel: Panel) -> None:
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
     if not any(c for _, c in curves):
-        _no_records(ax, panel, f"{st.id}: no robust@saturation=<p> metrics in this run's records ({st.verdict})"
+        _no_records(ax, panel, f"{st.id}: no robust@saturation=p metrics in this run's records ({st.verdict})"
                     if st.records else "")
     ax.legend(fontsize=7, loc="lower right")
 
