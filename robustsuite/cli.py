@@ -5,6 +5,7 @@
     robustsuite docs RUN [--readme README.md] [--claims docs/claims.md] [--figures docs/figures] [--check]
     robustsuite results RUN [--format csv|json|parquet] [--out FILE]
     robustsuite compare BASE NEW [--k 2 --abs-floor 1e-6 --rel-floor 1e-3]
+    robustsuite replicate A B [--min-agreement 0.95]
     robustsuite claims [--family F] [--tier mini|paper] [--check]
 
 The logic lives in robustsuite.report; this file only parses arguments and prints.
@@ -80,6 +81,14 @@ def _compare(args: argparse.Namespace) -> int:
     result = compare_runs(args.base, args.new, Tolerance(args.k, args.abs_floor, args.rel_floor))
     print(result.summary(), file=sys.stderr if result.failed else sys.stdout)
     return 1 if result.failed else 0
+
+
+def _replicate(args: argparse.Namespace) -> int:
+    from robustsuite.report.replicate import replicate_runs
+
+    result = replicate_runs(args.a, args.b)
+    print(result.summary())
+    return 0 if result.agreement >= args.min_agreement else 1
 
 
 def _claims(args: argparse.Namespace) -> int:
@@ -164,6 +173,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--abs-floor", type=float, default=1e-6, help="absolute tolerance floor (default 1e-6)")
     c.add_argument("--rel-floor", type=float, default=1e-3, help="floor relative to |old mean| (default 1e-3)")
 
+    e = sub.add_parser("replicate", help="verdicts that differ between two runs on disjoint seeds; exit 1 below "
+                                         "the agreement asked for",
+                       description="Run B as run A with --seed-offset K --test-offset N "
+                                   "(e.g. robustsuite run --run rep --seed-offset 100 --test-offset 1000).")
+    e.add_argument("a")
+    e.add_argument("b")
+    e.add_argument("--min-agreement", type=float, default=0.95, help="share of equal verdicts required (0.95)")
+
     k = sub.add_parser("claims", help="every claim id with its cases, skip/xfail/no_case reason")
     k.add_argument("--family", default=None)
     k.add_argument("--tier", choices=("mini", "paper"), default="mini")
@@ -186,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(args, rest)
         return {"report": _report, "docs": _docs, "results": _results, "compare": _compare,
-                "claims": _claims}[args.command](args)
+                "replicate": _replicate, "claims": _claims}[args.command](args)
     except RobustSuiteError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -21,6 +21,10 @@ class RecordError(RobustSuiteError, ValueError):
     """A malformed, truncated or newer-version result record."""
 
 
+class SuiteError(RobustSuiteError, RuntimeError):
+    """The suite itself is wrong: a check it asserts as certain (an erratum's correction) failed."""
+
+
 def choice(name: str, value: object, allowed: Iterable[object]) -> object:
     """Return `value` if it is one of `allowed`, else raise a ConfigError with a suggestion."""
     allowed = list(allowed)

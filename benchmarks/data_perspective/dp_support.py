@@ -2,16 +2,14 @@
 robustness-ranked index sets, robust accuracy on index sets, and paired statistics."""
 from __future__ import annotations
 
-import math
 import os
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from robustsuite.attacks import pgd
-from robustsuite.claims import Decision, Verdict
+from robustsuite.claims import Sequential
 from robustsuite.harness.cache import ModelCache
 from robustsuite.metrics import robust_accuracy
 from robustsuite.metrics.sensitivity import least_robust, most_robust, nearest_other_label, random_subset
@@ -37,8 +35,7 @@ class FocusStudy:
     eval_steps: int = 20
     rank_norm: str = "l2"  # the norm that ranks robustness (the paper does not say; the threat model's)
     n_seeds: int = 3
-    looks: tuple[int, ...] = ()  # group-sequential looks (seed counts) for a paired test; () = n_seeds only
-    alpha_per_look: float = 0.05  # Pocock's nominal level: 0.0294 for 2 looks, 0.0221 for 3 (overall 0.05)
+    sequential: Sequential | None = None  # looks (seed counts) of a paired test that may stop early
     extra: tuple[tuple[str, object], ...] = ()  # more FocusConfig fields (loss, ema_decay, lr_variant...)
 
     def config(self, seed: int, **fields) -> FocusConfig:
@@ -107,51 +104,3 @@ def pgd_accuracy(model, x, y, study: FocusStudy) -> float:
 
 def generated_path() -> str | None:
     return os.environ.get(GENERATED_ENV) or None
-
-
-@dataclass(frozen=True)
-class PairedT:
-    """Two-sided paired t-test of mean(values) against 0, with both one-sided p-values: the verdict
-    is `reproduced` when mean > margin (p_greater < alpha), `refuted` when mean < margin
-    (p_less < alpha), else `inconclusive` - whatever the seeds give."""
-
-    margin: float = 0.0
-    alpha: float = 0.05
-
-    def decide(self, values) -> Decision:
-        from scipy.stats import t as student_t
-
-        vals = [float(v) for v in values]
-        n, m = len(vals), statistics.fmean(vals)
-        sd = statistics.stdev(vals)
-        tstat = (m - self.margin) / (sd / math.sqrt(n)) if sd > 0 else math.copysign(math.inf, m - self.margin)
-        p_greater = float(student_t.sf(tstat, n - 1))
-        p_less = float(student_t.cdf(tstat, n - 1))
-        half = float(student_t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-        verdict = (Verdict.REPRODUCED if p_greater < self.alpha else Verdict.REFUTED if p_less < self.alpha
-                   else Verdict.INCONCLUSIVE)
-        return Decision(verdict, f"paired t-test of mean difference > {self.margin:g} at alpha={self.alpha:g}",
-                        {"values": vals, "mean": m, "sd": sd, "n": n, "t": tstat, "p_greater": p_greater,
-                         "p_less": p_less, "ci95": [m - half, m + half], "wins": sum(v > self.margin for v in vals)})
-
-
-@dataclass(frozen=True)
-class Equivalent:
-    """Equivalence (two one-sided tests): reproduced when the 90% CI of the mean lies inside
-    [-tol, tol], refuted when it lies wholly outside, else inconclusive."""
-
-    tol: float
-    alpha: float = 0.05
-
-    def decide(self, values) -> Decision:
-        from scipy.stats import t as student_t
-
-        vals = [float(v) for v in values]
-        n, m = len(vals), statistics.fmean(vals)
-        sd = statistics.stdev(vals)
-        half = float(student_t.ppf(1 - self.alpha, n - 1)) * sd / math.sqrt(n)
-        lo, hi = m - half, m + half
-        verdict = (Verdict.REPRODUCED if -self.tol < lo and hi < self.tol else
-                   Verdict.REFUTED if lo > self.tol or hi < -self.tol else Verdict.INCONCLUSIVE)
-        return Decision(verdict, f"TOST: 90% CI of the mean within +-{self.tol:g}",
-                        {"values": vals, "mean": m, "sd": sd, "n": n, "ci90": [lo, hi]})

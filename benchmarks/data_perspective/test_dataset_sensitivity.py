@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from robustsuite.claims import AllSeeds, Within
+from robustsuite.claims import OneSidedT, Within
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,
                                                 spearman)
@@ -68,7 +68,7 @@ def test_cifar100_has_conflicting_duplicates(rs, study):
     dups, r = rs.measure(measure)
     r40 = torch.sort(r).values[:40]
     ok = dups.n_conflicting_images >= 2 and float(r40.max()) <= 8 / 255
-    rs.conclude("C000-08", AllSeeds(margin=0.5).decide([float(ok)]), study=study,
+    rs.conclude("C000-08", OneSidedT(margin=0.5).decide([float(ok)]), study=study,
                 assertion=">= 1 group of identical images with different labels, and the 40 smallest r_inf <= 8/255",
                 metrics={"duplicate_groups": [len(dups.groups)], "conflicting_groups": [len(dups.conflicting)],
                          "conflicting_images": [dups.n_conflicting_images], "r40_max": [float(r40.max())],
@@ -121,7 +121,7 @@ def test_sensitivity_distributions_and_subsets(rs, study):
     m = rs.measure(measure)
     values = m["min_gain"] if rs.tier == "mini" else [
         m["gap_ti500k"][0] - m["gap_1m"][0] if min(m["min_gain"]) >= 0 and m["median_ti_minus_c10"][0] < 0 else -1.0]
-    rs.conclude("C000-09", AllSeeds(margin=-1e-12).decide(values), study=study, seeds=rs.seeds(3),
+    rs.conclude("C000-09", OneSidedT(margin=-1e-12).decide(values), study=study, seeds=rs.seeds(3),
                 assertion="r on a random 80% subset >= r on the full set for every kept point (removing points lowers "
                           "s); paper tier: CIFAR-10's s-curve is nearer '1m' than TI500K, and TI500K's median s lower",
                 metrics=m)
@@ -151,7 +151,7 @@ def test_label_granularity_barely_changes_sensitivity(rs, study):
 
     m = rs.measure(measure)
     values = [rho if excess <= 1e-12 else -1.0 for rho, excess in zip(m["spearman"], m["max_excess"])]
-    rs.conclude("C000-10", AllSeeds(margin=0.8).decide(values), study=study, seeds=rs.seeds(3),
+    rs.conclude("C000-10", OneSidedT(margin=0.8).decide(values), study=study, seeds=rs.seeds(3),
                 assertion="s with coarser labels <= s with fine labels at every point (exact), and "
                           "Spearman(s_fine, s_coarse) > 0.8", metrics=m)
 
@@ -196,7 +196,7 @@ def _mds_case(rs, study, claim_id: str, n: int) -> None:
 
     rows = rs.measure(measure)
     excess = [obs - q95 for obs, q95 in rows]
-    rs.conclude(claim_id, AllSeeds(margin=0.0).decide(excess), study=study, seeds=rs.seeds(3),
+    rs.conclude(claim_id, OneSidedT(margin=0.0).decide(excess), study=study, seeds=rs.seeds(3),
                 assertion=f"in a 2-D MDS of {n} robustness-stratified points, Spearman(s, mean s of 10 embedded "
                           "neighbours) exceeds the 95th percentile of 200 permutations, every seed",
                 metrics={"autocorrelation": [o for o, _ in rows], "null_q95": [q for _, q in rows], "excess": excess})
@@ -228,6 +228,6 @@ def test_emnist_sensitivity_curves_group_by_content(rs, study):
 
     m = rs.measure(measure)
     margins = [m["M_L"] - m["M_D"], m["L_D"] - m["L_B"], m["BM_D"] - m["BM_BC"]]
-    rs.conclude("C000-12", AllSeeds(margin=0.0).decide(margins), study=study,
+    rs.conclude("C000-12", OneSidedT(margin=0.0).decide(margins), study=study,
                 assertion="KS distances of equal-size s-distributions: M~D, L~B, BM~BC closer than across groups",
                 metrics={k: [v] for k, v in m.items()})

@@ -10,9 +10,9 @@ import dataclasses
 
 import pytest
 
-from dp_support import Equivalent, FocusStudy, PairedT, focus_model, pgd_accuracy, ranked_sets
+from dp_support import FocusStudy, focus_model, pgd_accuracy, ranked_sets
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, Equivalent, OneSidedT, Sequential
 from robustsuite.data import DataSpec
 from robustsuite.train import TrainConfig, kw
 from robustsuite.train.focus import FocusConfig
@@ -21,12 +21,12 @@ DIGITS_FOCUS = FocusStudy(
     "digits-mlp-focus", "digits",
     TrainConfig(DataSpec("digits"), "mlp", kw(hidden=(128, 128)), lr=0.1, momentum=0.9, weight_decay=5e-4,
                 epochs=12, batch_size=128, schedule="cosine"),
-    eps=0.1, steps=3, set_size=64, per_batch=8, focus_steps=10, eval_steps=20, n_seeds=12, looks=(6, 12),
-    alpha_per_look=0.0294)
+    eps=0.1, steps=3, set_size=64, per_batch=8, focus_steps=10, eval_steps=20, n_seeds=12,
+    sequential=Sequential(0.0, 0.05, looks=(6, 12)))
 # The same experiment powered for a +0.4 pp effect with sd 0.7 (the mini tier's measurement): ~25
-# seeds give 80% power at 0.0221; three looks stop early when the answer is clear.
-DIGITS_FOCUS_POWERED = dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-36", n_seeds=36, looks=(12, 24, 36),
-                                           alpha_per_look=0.0221)
+# seeds give 80% power at 0.05/3; three looks stop early when the answer is clear.
+DIGITS_FOCUS_POWERED = dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-36", n_seeds=36,
+                                           sequential=Sequential(0.0, 0.05, looks=(12, 24, 36)))
 
 
 def _arms(rs, study: FocusStudy) -> dict[str, list[float]]:
@@ -39,7 +39,7 @@ def _arms(rs, study: FocusStudy) -> dict[str, list[float]]:
         test = rs.data(study.base.data, train=False)
         train = rs.data(study.base.data, train=True)
         seeds = rs.seeds(study.n_seeds)
-        looks = [n for n in (study.looks or (study.n_seeds,)) if n <= len(seeds)] or [len(seeds)]
+        looks = [n for n in study.sequential.looks if n <= len(seeds)] or [len(seeds)]
         out = {k: [] for k in ("test_least", "test_random", "test_none", "s_least", "s_none", "clean_least",
                                "clean_random", "seeds", "seeds_none")}
         for i, seed in enumerate(seeds):
@@ -58,10 +58,8 @@ def _arms(rs, study: FocusStudy) -> dict[str, list[float]]:
                 out["test_none"].append(pgd_accuracy(none, test.x, test.y, study))
                 out["s_least"].append(pgd_accuracy(least, train.x[list(s)], train.y[list(s)], study))
                 out["s_none"].append(pgd_accuracy(none, train.x[list(s)], train.y[list(s)], study))
-            if i + 1 in looks and i + 1 >= 2:
-                diff = [a - b for a, b in zip(out["test_least"], out["test_random"])]
-                if PairedT(0.0, study.alpha_per_look).decide(diff).verdict.value != "inconclusive":
-                    break
+            if i + 1 in looks and study.sequential.stops([a - b for a, b in zip(out["test_least"], out["test_random"])]):
+                break
         return out
 
     return rs.memo(("focus-arms", study), compute)
@@ -73,10 +71,9 @@ def test_least_robust_focus_beats_random_focus(rs, study):
     a = rs.measure(lambda: _arms(rs, study))
     diff = [x - y for x, y in zip(a["test_least"], a["test_random"])]
     vs_none = [x - y for x, y in zip(a["test_least"], a["test_none"])]
-    rs.conclude("C000-21", PairedT(0.0, study.alpha_per_look).decide(diff), study=study, seeds=a["seeds"],
+    rs.conclude("C000-21", study.sequential.decide(diff), study=study, seeds=a["seeds"],
                 assertion="test PGD-20 accuracy: least-robust focus minus random focus > 0, paired t-test, "
-                          f"group-sequential (looks at {study.looks} seeds, {study.alpha_per_look} per look: "
-                          "overall 0.05); "
+                          f"sequential (looks at {study.sequential.looks} seeds, overall alpha 0.05); "
                           "least minus no focus recorded",
                 metrics={"test_least_focus": a["test_least"], "test_random_focus": a["test_random"],
                          "test_no_focus": a["test_none"], "least_minus_random": diff, "least_minus_none": vs_none,
@@ -99,7 +96,7 @@ def test_random_focus_leaves_test_robustness_unchanged(rs, study):
 def test_injection_raises_robustness_on_the_focus_set(rs, study):
     a = rs.measure(lambda: _arms(rs, study))
     diff = [x - y for x, y in zip(a["s_least"], a["s_none"])]
-    rs.conclude("C000-29", PairedT(margin=0.0).decide(diff), study=study, seeds=a["seeds_none"],
+    rs.conclude("C000-29", OneSidedT(margin=0.0).decide(diff), study=study, seeds=a["seeds_none"],
                 assertion="PGD-20 accuracy on the 64 focused least robust points: injection minus none > 0 "
                           "(paired t-test, alpha 0.05; the paper: +31 pp)",
                 metrics={"s_injected": a["s_least"], "s_not_injected": a["s_none"], "difference": diff})

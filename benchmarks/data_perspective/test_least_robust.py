@@ -12,7 +12,7 @@ import torch
 
 from dp_support import FocusStudy, focus_history, focus_model, pgd_accuracy, ranked_sets, robustness
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import label_histogram
 from robustsuite.metrics.sensitivity import least_robust, most_robust, random_subset
@@ -62,7 +62,7 @@ def _measure(rs, study: FocusStudy) -> dict[str, list]:
 def test_most_robust_points_far_more_robust_than_least(rs, study):
     m = rs.measure(lambda: _measure(rs, study))
     ratio = [most / max(least, 1e-9) for most, least in zip(m["most_in"], m["least_in"])]
-    rs.conclude("C000-18", AllSeeds(margin=1.2).decide(ratio), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-18", OneSidedT(margin=1.2).decide(ratio), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="PGD accuracy on the most robust training points / on the least robust > 1.2, every seed",
                 metrics={"most_in": m["most_in"], "least_in": m["least_in"], "ratio": ratio})
 
@@ -73,7 +73,7 @@ def test_training_on_a_set_raises_its_robustness(rs, study):
     m = rs.measure(lambda: _measure(rs, study))
     gain_v = [a - b for a, b in zip(m["random_in"], m["random_out"])]
     gain_s = [a - b for a, b in zip(m["least_in"], m["least_out"])]
-    rs.conclude("C000-19", AllSeeds(margin=0.0).decide([min(a, b) for a, b in zip(gain_v, gain_s)]), study=study,
+    rs.conclude("C000-19", OneSidedT(margin=0.0).decide([min(a, b) for a, b in zip(gain_v, gain_s)]), study=study,
                 seeds=rs.seeds(study.n_seeds),
                 assertion="PGD accuracy in training minus held out > 0 for both random (v) and least robust (s) "
                           "points, every seed (the paper: +17 pp for v, +11 pp for s)",
@@ -87,7 +87,7 @@ def test_least_robust_points_stay_less_robust(rs, study):
     m = rs.measure(lambda: _measure(rs, study))
     gap_in = [r - s for r, s in zip(m["random_in"], m["least_in"])]
     gap_out = [r - s for r, s in zip(m["random_out"], m["least_out"])]
-    rs.conclude("C000-20", AllSeeds(margin=0.0).decide([min(a, b) for a, b in zip(gap_in, gap_out)]), study=study,
+    rs.conclude("C000-20", OneSidedT(margin=0.0).decide([min(a, b) for a, b in zip(gap_in, gap_out)]), study=study,
                 seeds=rs.seeds(study.n_seeds),
                 assertion="PGD accuracy of random points minus least robust points > 0, in and out of training, "
                           "every seed (the paper: 17 and 39 pp)",
@@ -110,7 +110,7 @@ def test_least_robust_gain_comes_late(rs, study):
     s_share = [_late_share(c) for c in m["curve_least"]]
     v_share = [_late_share(c) for c in m["curve_random"]]
     diff = [a - b for a, b in zip(s_share, v_share)]
-    rs.conclude("C000-25", AllSeeds(margin=0.0).decide(diff), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-25", OneSidedT(margin=0.0).decide(diff), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="share of the PGD-accuracy gain reached in the last 20% of epochs (low learning rate): "
                           "least robust > random, every seed",
                 metrics={"late_share_least": s_share, "late_share_random": v_share, "difference": diff})

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from dp_support import GENERATED_ENV, Equivalent, PairedT, robustness
+from dp_support import GENERATED_ENV, robustness
 
 from robustsuite.attacks import pgd
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import Equivalent, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy, robust_accuracy
 from robustsuite.metrics.sensitivity import least_robust, random_subset
@@ -130,7 +130,7 @@ def _paired(rs, st, a: str, b: str, key: str = "aa") -> list[float]:
 @pytest.mark.studies(paper=[T2])
 def test_table2_focus_on_s(rs, study):
     d = rs.measure(lambda: _paired(rs, study, "-v(s)", "-v(v)"))
-    rs.conclude("C000-21", PairedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-21", OneSidedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="test AA(-v(s)) - AA(-v(v)) > 0, paired t-test over seeds", metrics={"aa_gain": d})
 
 
@@ -146,7 +146,7 @@ def test_table2_random_focus_unchanged(rs, study):
 @pytest.mark.studies(paper=[T2])
 def test_table2_larger_focus_sets(rs, study):
     d = rs.measure(lambda: [0.1 - x for x in _paired(rs, study, "-v(2s)", "-v(s)") + _paired(rs, study, "-v(4s)", "-v(s)")])
-    rs.conclude("C000-24", PairedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-24", OneSidedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="AA(2s), AA(4s) <= AA(s) + 0.1 pp (mean over seeds)", metrics={"margin": d})
 
 
@@ -158,7 +158,7 @@ def test_table2_lr_variant_c_best(rs, study):
 
     aa = rs.measure(measure)
     mean = {x: sum(v) / len(v) for x, v in aa.items()}
-    rs.conclude("C000-26", AllSeeds(0.0).decide([mean["c"] - max(m for x, m in mean.items() if x != "c")]),
+    rs.conclude("C000-26", OneSidedT(0.0).decide([mean["c"] - max(m for x, m in mean.items() if x != "c")]),
                 study=study, assertion="mean AA_l of variant c exceeds every other variant's",
                 metrics={f"aa_{x}": v for x, v in aa.items()})
 
@@ -167,7 +167,7 @@ def test_table2_lr_variant_c_best(rs, study):
 @pytest.mark.studies(paper=T3)
 def test_table3_recipe_generalises(rs, study):
     d = rs.measure(lambda: _paired(rs, study, "-v,c(s)", "-v(v)"))
-    rs.conclude("C000-27", PairedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-27", OneSidedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="AA(-v,c(s)) - AA(-v(v)) > 0, paired over seeds", metrics={"aa_gain": d})
 
 
@@ -175,7 +175,7 @@ def test_table3_recipe_generalises(rs, study):
 @pytest.mark.studies(paper=T4)
 def test_table4_sign_pattern(rs, study):
     d = rs.measure(lambda: [study.expected_sign * x for x in _paired(rs, study, "c(2s)", "(2v)")])
-    rs.conclude("C000-28", PairedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-28", OneSidedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="sign x (AA(c(2s)) - AA((2v))) > 0: a loss for C10 linf, gains otherwise",
                 metrics={"signed_gain": d})
 
@@ -184,7 +184,7 @@ def test_table4_sign_pattern(rs, study):
 @pytest.mark.studies(paper=T4)
 def test_table4_injection_raises_focus_set_robustness(rs, study):
     d = rs.measure(lambda: _paired(rs, study, "c(2s)*", "c(2s)", key="pgd40_track"))
-    rs.conclude("C000-29", AllSeeds(10.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-29", OneSidedT(10.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="PGD-40 accuracy on 2s: '*' minus plain > 10 pp, every seed", metrics={"pgd40_gain": d})
 
 
@@ -193,6 +193,6 @@ def test_table4_injection_raises_focus_set_robustness(rs, study):
 def test_recipe_beats_published_state_of_the_art(rs, study):
     d = rs.measure(lambda: [arm_result(rs, study, "-v,c(s)", s)["aa"] - study.published_aa
                             for s in rs.seeds(study.n_seeds)])
-    rs.conclude("C000-31", PairedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
+    rs.conclude("C000-31", OneSidedT(0.0).decide(d), study=study, seeds=rs.seeds(study.n_seeds),
                 assertion="AA of the recipe minus Wang et al.'s published WRN-28-10 AA > 0 (mean over seeds)",
                 metrics={"aa_minus_published": d})

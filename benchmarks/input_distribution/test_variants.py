@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Within
+from robustsuite.claims import OneSidedT, Within
 from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
                                                            DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
                                                            MNIST_PAPER, MNIST_SUBSET_STD,
@@ -98,7 +98,7 @@ def test_robust_accuracy_binarized_over_original_over_smoothed(rs, study):
         margins = per_seed(t, "robust", lambda r: min(-0.9 - spearman(range(len(order)), [r[v] for v in order]),
                                                     r["binarized"] - r["smooth8"] - 10, r["original"] - r["smooth8"] - 8))
         assertion = "per seed: Spearman(level, robust) <= -0.9, binarized - smooth8 >= 10, original - smooth8 >= 8"
-    rs.conclude("C001-14", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-14", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion=assertion, metrics={"margin": margins, **flat({"robust": t["robust"]})})
 
 
@@ -135,7 +135,7 @@ def test_binarized_has_smallest_clean_robust_gap(rs, study):
     else:
         values = [min(1.5 - g, r - 96.5) for g, r in zip(gaps["binarized"], t["robust"]["binarized"])]
         assertion = "per seed: gap(binarized) <= 1.5 pts and robust(binarized) >= 96.5%"
-    rs.conclude("C001-17", AllSeeds(margin=-1e-9).decide(values), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-17", OneSidedT(margin=-1e-9).decide(values), study=study, seeds=rs.seeds(3),
                 assertion=assertion, metrics={"margin": values, **{f"gap_{v}": g for v, g in gaps.items()}})
 
 
@@ -148,7 +148,7 @@ def test_cifar_standard_accuracy_flat_then_drops(rs, study):
     high = [m[p] for p in sorted(p for p in m if p >= 16)]
     margins = [3 - (max(low) - min(low)), m[2.0] - m[math.inf] - 10,
                min(1 + a - b for a, b in zip(high, high[1:]))]
-    rs.conclude("C001-18", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-18", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="range over p <= 16 <= 3 pts; acc(inf) <= acc(orig) - 10; non-increasing for p >= 16 (1 pt)",
                 metrics={"margins": margins, **curve({"std_clean": t["std_clean"]}, study)})
 
@@ -173,8 +173,9 @@ def test_saturation_raises_robust_accuracy(rs, study):
         assertion = ("per seed: Spearman(p, robust) >= 0.95 for p <= 16; sat8 - orig >= 25; orig - sat1 >= 6; "
                      "plateau range for p >= 16 <= 2 pts")
     margins = per_seed(t, "robust", margin)
-    rs.conclude("C001-19", AllSeeds(margin=-1e-9 if rs.tier == "paper" else 0.0).decide(margins), study=study,
-                seeds=rs.seeds(3), assertion=assertion, metrics={"margin": margins, **curve({"robust": t["robust"]}, study)})
+    rs.conclude("C001-19", OneSidedT(margin=-1e-9 if rs.tier == "paper" else 0.0).decide(margins), study=study,
+                seeds=rs.seeds(3), assertion=assertion,
+                metrics={"margin": margins, **curve({"robust": t["robust"]}, study)})
 
 
 @pytest.mark.claim("C001-20")
@@ -194,7 +195,7 @@ def test_pgd_clean_varies_little_and_low_saturation_hurts(rs, study):
         margins += [rob["original"] - rob["sat1.5"] - 2, rob["sat1.5"] - rob["sat1"]]
         assertion = ("seed means: |PGD clean(p) - 82.5| <= 5 for p >= 1.5; robust(1.5) <= robust(orig) - 2; "
                      "robust(1) < robust(1.5)")
-    rs.conclude("C001-20", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-20", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion=assertion,
                 metrics={"margin": margins, "pgd_clean_range": [clean_range],
                          **curve({k: t[k] for k in ("pgd_clean", "robust")}, study)})
@@ -210,7 +211,7 @@ def test_high_saturation_clean_equals_robust(rs, study):
     order = sorted(levels, key=levels.get)
     rho = spearman([levels[v] for v in order], [mean(t["wrt_pred"][v]) for v in order])
     margins = [1.5 - g for g in gaps] + [rho - 0.9]
-    rs.conclude("C001-21", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-21", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="PGD clean - robust <= 1.5 pts at every p >= 16 (mini: p = inf); Spearman(p, wrt-pred) >= 0.9",
                 metrics={"gap_high_p": gaps, "spearman_wrt_pred": [rho],
                          **curve({k: t[k] for k in ("pgd_clean", "robust", "wrt_pred")}, study)})
@@ -232,6 +233,6 @@ def test_robust_range_exceeds_standard_range(rs, study):
     robust = per_seed(t, "robust", lambda r: max(r.values()) - min(r.values()))
     std = per_seed(t, "std_clean", lambda r: max(r.values()) - min(r.values()))
     margins = [r - factor * s for r, s in zip(robust, std)]
-    rs.conclude("C001-22", AllSeeds(margin=0.0).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-22", OneSidedT(margin=0.0).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion=f"per seed: range(robust) > {factor} x range(std clean) over the variants",
                 metrics={"robust_range": robust, "std_range": std, "margin": margins})

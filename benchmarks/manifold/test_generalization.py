@@ -8,7 +8,7 @@ import pytest
 from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
                                              cw_success, evaluate, n_seeds, spearman, transfer)
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import OneSidedT
 
 
 def _grid(rs, study, scheme: str, ns=None) -> dict[int, list[dict]]:
@@ -32,7 +32,7 @@ def _mean_over_seeds(grid, key) -> list[float]:
 def test_on_manifold_adversarial_examples_exist(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     worst = [min(v) for v in _per_seed(g, "on")]
-    rs.conclude("C002-08", AllSeeds(0.0).decide(worst), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-08", OneSidedT(0.0).decide(worst), study=study, seeds=n_seeds(rs),
                 assertion="true-manifold attack (eta = 0.3, theta in its box) succeeds on > 0 of the test images "
                           "at every N",
                 metrics={"min_over_n_on_success": worst, "on_success_by_n": _mean_over_seeds(g, "on")})
@@ -43,7 +43,7 @@ def test_on_manifold_adversarial_examples_exist(rs, study):
 def test_on_manifold_examples_are_harder_to_find(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     gap = [min(r - o for r, o in zip(rr, oo)) for rr, oo in zip(_per_seed(g, "reg"), _per_seed(g, "on"))]
-    rs.conclude("C002-09", AllSeeds(0.0).decide(gap), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-09", OneSidedT(0.0).decide(gap), study=study, seeds=n_seeds(rs),
                 assertion="regular (L_inf eps = 0.3) success > on-manifold (eta = 0.3) success at every N "
                           "(budget-dependent: only at the paper's budgets)",
                 metrics={"min_over_n_reg_minus_on": gap})
@@ -59,7 +59,7 @@ def test_more_data_lowers_error_and_on_manifold_success(rs, study):
     s_on = [spearman(ns, o) for o in on]
     drop = [o[0] - o[-1] for o in on]
     ok = [min(-0.9 - a, -0.7 - b, d - 0.1) for a, b, d in zip(s_err, s_on, drop)]
-    rs.conclude("C002-12", AllSeeds(-1e-9).decide(ok), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-12", OneSidedT(-1e-9).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="per seed over N: Spearman(N, err) <= -0.9, Spearman(N, on-success) <= -0.7, "
                           "on(N_min) - on(N_max) >= 0.1",
                 metrics={"spearman_n_err": s_err, "spearman_n_on": s_on, "on_drop": drop,
@@ -71,7 +71,7 @@ def test_more_data_lowers_error_and_on_manifold_success(rs, study):
 def test_on_manifold_success_tracks_test_error(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
-    rs.conclude("C002-13", AllSeeds(0.7).decide(rho), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-13", OneSidedT(0.7).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(test error, on-manifold success) over N > 0.7 in every seed",
                 metrics={"spearman_err_on": rho})
 
@@ -85,7 +85,7 @@ def test_on_manifold_adversarial_training_lowers_error(rs, study):
     normal, onman, rand = rs.measure(measure)
     rel = [max(o / nn for o, nn in zip(oo, nnn)) for oo, nnn in zip(_per_seed(onman, "err"), _per_seed(normal, "err"))]
     vs_rand = [max(o - r for o, r in zip(oo, rr)) for oo, rr in zip(_per_seed(onman, "err"), _per_seed(rand, "err"))]
-    rs.conclude("C002-14", AllSeeds(0.0).decide([min(0.9 - r, -v) for r, v in zip(rel, vs_rand)]), study=study,
+    rs.conclude("C002-14", OneSidedT(0.0).decide([min(0.9 - r, -v) for r, v in zip(rel, vs_rand)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="at every N of the grid: err(on-manifold AT) < 0.9 err(normal) and "
                           "err(on-manifold AT) < err(random latent augmentation), in every seed",
@@ -104,7 +104,7 @@ def test_regular_success_independent_of_error_except_regular_at(rs, study):
     flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg")[i] for s in ("normal", "onman", "random")))
             for i in range(len(n_seeds(rs)))]
     adv = [v[0] - v[-1] for v in _per_seed(g["regular"], "reg_at_budget")]
-    rs.conclude("C002-19", AllSeeds(0.0).decide([min(0.15 - f, a - 0.05) for f, a in zip(flat, adv)]), study=study,
+    rs.conclude("C002-19", OneSidedT(0.0).decide([min(0.15 - f, a - 0.05) for f, a in zip(flat, adv)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="range over N of regular success <= 0.15 for normal, on-manifold AT and random augmentation; "
                           "under regular adversarial training (at its own budget) success falls by > 0.05 from N_min "
@@ -125,7 +125,7 @@ def test_more_data_does_not_worsen_regular_robustness(rs, study):
     key = {"regular": "reg_at_budget"}
     rise = [max(v[-1] - v[0] for v in (_per_seed(g[s], key.get(s, "reg"))[i] for s in g))
             for i in range(len(n_seeds(rs)))]
-    rs.conclude("C002-21", AllSeeds(0.0).decide([0.1 - r for r in rise]), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-21", OneSidedT(0.0).decide([0.1 - r for r in rise]), study=study, seeds=n_seeds(rs),
                 assertion="for every scheme: regular success(N_max) <= success(N_min) + 0.1, in every seed",
                 metrics={"max_rise": rise})
 
@@ -139,7 +139,7 @@ def test_regular_adversarial_training_raises_error(rs, study):
     normal, adv = rs.measure(measure)
     frac = [sum(a > n for a, n in zip(aa, nn)) / len(aa)
             for aa, nn in zip(_per_seed(adv, "err"), _per_seed(normal, "err"))]
-    rs.conclude("C002-23", AllSeeds(0.69).decide(frac), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-23", OneSidedT(0.69).decide(frac), study=study, seeds=n_seeds(rs),
                 assertion="err(regular AT, eps = 0.3) > err(normal) at >= 70% of the N grid, in every seed",
                 metrics={"fraction_of_n": frac, "err_normal": _mean_over_seeds(normal, "err"),
                          "err_regular": _mean_over_seeds(adv, "err")})
@@ -157,7 +157,7 @@ def test_regular_training_needs_more_data(rs, study):
     ns, ns_adv = sorted(normal), sorted(adv)
     factors = [data_factors(ns, e, ns_adv, a) for e, a in zip(_per_seed(normal, "err"), _per_seed(adv, "err"))]
     mean = [statistics.fmean(f) if f else float("nan") for f in factors]
-    rs.conclude("C002-24", AllSeeds(0.0).decide([min(m - 1.2, 3.0 - m) for m in mean]), study=study,
+    rs.conclude("C002-24", OneSidedT(0.0).decide([min(m - 1.2, 3.0 - m) for m in mean]), study=study,
                 seeds=n_seeds(rs),
                 assertion="N*_adv / N_ref in [1.2, 3] (log-interpolated; mean over the N_ref the adversarial grid "
                           "reaches), regular AT at eps = 0.3, in every seed",
@@ -170,7 +170,7 @@ def test_regular_training_needs_more_data(rs, study):
 def test_mean_linf_perturbation_independent_of_generalisation(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     rel = [(max(v) - min(v)) / statistics.fmean(v) for v in _per_seed(g, "mean_linf")]
-    rs.conclude("C002-27", AllSeeds(0.0).decide([0.2 - r for r in rel]), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-27", OneSidedT(0.0).decide([0.2 - r for r in rel]), study=study, seeds=n_seeds(rs),
                 assertion="range over N of the mean ||delta||_inf of early-stopped PGD <= 20% of its mean",
                 metrics={"relative_range": rel, "mean_linf_by_n": _mean_over_seeds(g, "mean_linf"),
                          "err_by_n": _mean_over_seeds(g, "err")})
@@ -187,7 +187,7 @@ def test_carlini_wagner_keeps_both_relationships(rs, study):
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(cw, "on_cw"))]
     flat = [max(v) - min(v) for v in _per_seed(cw, "reg_cw")]
     lower = [statistics.fmean(li) - statistics.fmean(c) for li, c in zip(_per_seed(g, "reg"), _per_seed(cw, "reg_cw"))]
-    rs.conclude("C002-28", AllSeeds(0.0).decide([min(r - 0.6, 0.15 - f, lo) for r, f, lo in zip(rho, flat, lower)]),
+    rs.conclude("C002-28", OneSidedT(0.0).decide([min(r - 0.6, 0.15 - f, lo) for r, f, lo in zip(rho, flat, lower)]),
                 study=study, seeds=n_seeds(rs),
                 assertion="C&W: Spearman(err, on-manifold C&W success) > 0.6, range of regular C&W success <= 0.15, "
                           "and mean C&W success < mean L_inf PGD success, in every seed",
@@ -204,7 +204,7 @@ def test_l2_pgd_keeps_both_relationships(rs, study):
     r = [float(pearsonr(e, o).statistic) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on_l2"))]
     flat = [max(v) - min(v) for v in _per_seed(g, "reg_l2")]
     lower = [statistics.fmean(li) - statistics.fmean(l2) for li, l2 in zip(_per_seed(g, "reg"), _per_seed(g, "reg_l2"))]
-    rs.conclude("C002-29", AllSeeds(0.0).decide([min(a - 0.8, 0.15 - f, lo) for a, f, lo in zip(r, flat, lower)]),
+    rs.conclude("C002-29", OneSidedT(0.0).decide([min(a - 0.8, 0.15 - f, lo) for a, f, lo in zip(r, flat, lower)]),
                 study=study, seeds=n_seeds(rs),
                 assertion="L2 PGD: Pearson(err, on-manifold L2 success) > 0.8, range of regular L2 success <= 0.15, "
                           "mean L2 success < mean L_inf success, in every seed",
@@ -222,7 +222,7 @@ def test_transfer_attacks_are_weaker_but_keep_the_relationship(rs, study):
     ratio = [statistics.fmean(t) / statistics.fmean(w)
              for t, w in zip(_per_seed(tr, "reg_transfer"), _per_seed(g, "reg"))]
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(tr, "on_transfer"))]
-    rs.conclude("C002-30", AllSeeds(0.0).decide([min(0.5 - a, r - 0.5) for a, r in zip(ratio, rho)]), study=study,
+    rs.conclude("C002-30", OneSidedT(0.0).decide([min(0.5 - a, r - 0.5) for a, r in zip(ratio, rho)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="mean regular transfer success <= 0.5 x white-box, Spearman(err, on-manifold transfer "
                           "success) > 0.5, in every seed",
@@ -237,7 +237,7 @@ def test_mlp_regular_success_near_one(rs, study):
     g = rs.measure(lambda: _grid(rs, study, "normal"))
     worst = [min(v) for v in _per_seed(g, "reg")]
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
-    rs.conclude("C002-31", AllSeeds(0.0).decide([min(w - 0.95, r - 0.7) for w, r in zip(worst, rho)]), study=study,
+    rs.conclude("C002-31", OneSidedT(0.0).decide([min(w - 0.95, r - 0.7) for w, r in zip(worst, rho)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="MLP, normal training, L_inf eps = 0.3: regular success >= 0.95 at every N and "
                           "Spearman(err, on-manifold success) > 0.7, in every seed",

@@ -14,7 +14,7 @@ from robustsuite.claims.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMN
                                                  reconstruction_gap)
 
 from robustsuite.attacks.manifold import vae_attack
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.data.fonts import SPECS, FontsManifold
 
@@ -45,7 +45,7 @@ class Ordering:
 def test_on_manifold_examples_exist_on_learned_manifolds(rs, study):
     on = rs.measure(lambda: _series(rs, study, "normal", "on", study.ns))
     worst = [min(v) for v in on]
-    rs.conclude("C002-08", AllSeeds(0.0).decide(worst), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-08", OneSidedT(0.0).decide(worst), study=study, seeds=n_seeds(rs),
                 assertion="latent attack on the class-conditional VAE (eta = 0.3, z in [-2, 2]^d) succeeds on > 0 of "
                           "the test images at every N", metrics={"min_over_n_on_success": worst})
 
@@ -56,7 +56,7 @@ def test_more_data_lowers_error_and_learned_on_manifold_success(rs, study):
     err, on = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
                                   _series(rs, study, "normal", "on", study.ns)))
     ok = [min(-0.9 - spearman(study.ns, e), -0.7 - spearman(study.ns, o)) for e, o in zip(err, on)]
-    rs.conclude("C002-12", AllSeeds(0.0).decide(ok), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-12", OneSidedT(0.0).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(N, err) <= -0.9 and Spearman(N, on-manifold success) <= -0.7, in every seed",
                 metrics={"check": ok})
 
@@ -70,7 +70,7 @@ def test_learned_on_manifold_success_tracks_error(rs, study):
                                   _series(rs, study, "normal", "on", study.ns)))
     rho = [float(pearsonr(e, o).statistic) for e, o in zip(err, on)]
     drop = [o[0] - o[-1] for o in on]
-    rs.conclude("C002-13", AllSeeds(0.0).decide([min(r - 0.6, d) for r, d in zip(rho, drop)]), study=study,
+    rs.conclude("C002-13", OneSidedT(0.0).decide([min(r - 0.6, d) for r, d in zip(rho, drop)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="Pearson(test error, learned on-manifold success) over N > 0.6 and success falls from "
                           "N_min to N_max, in every seed",
@@ -85,7 +85,7 @@ def test_learned_on_manifold_training_keeps_benefit_on_fonts(rs, study):
     ns = study.at_ns[:2]
     on, normal = rs.measure(lambda: (_series(rs, study, "onman", "err", ns), _series(rs, study, "normal", "err", ns)))
     rel = [max(o / n for o, n in zip(oo, nn)) for oo, nn in zip(on, normal)]
-    rs.conclude("C002-15", AllSeeds(0.0).decide([0.9 - r for r in rel]), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-15", OneSidedT(0.0).decide([0.9 - r for r in rel]), study=study, seeds=n_seeds(rs),
                 assertion="err(learned on-manifold AT) <= 0.9 err(normal) at the two smallest N, in every seed",
                 metrics={"max_err_ratio": rel})
 
@@ -107,7 +107,7 @@ def test_benefit_shrinks_with_harder_manifolds(rs, study):
     red = rs.measure(measure)
     m = [statistics.fmean(r) for r in red]
     sd = max(statistics.stdev(r) for r in red)
-    rs.conclude("C002-16", AllSeeds(0.0).decide([m[0] - m[1] + sd, m[1] - m[2] + sd, sd - abs(m[2]) + 1e-9]),
+    rs.conclude("C002-16", OneSidedT(0.0).decide([m[0] - m[1] + sd, m[1] - m[2] + sd, sd - abs(m[2]) + 1e-9]),
                 study=study, seeds=n_seeds(rs),
                 assertion="relative error reduction at the smallest N: FONTS >= EMNIST >= F-MNIST ~ 0 (within one sd)",
                 metrics={f"reduction_{st.dataset}": r for st, r in zip(study.studies, red)})
@@ -124,7 +124,7 @@ def test_adversarial_transformation_training_beats_random_augmentation(rs, study
     g = rs.measure(measure)
     sd = statistics.stdev([v[0] for v in g["transform"]]) / len(n_seeds(rs)) ** 0.5  # sd of the seed mean
     m = {s: statistics.fmean(np.mean(v, 0)) for s, v in g.items()}
-    rs.conclude("C002-17", AllSeeds(0.0).decide([m["transform_random"] - m["transform"] - sd,
+    rs.conclude("C002-17", OneSidedT(0.0).decide([m["transform_random"] - m["transform"] - sd,
                                                  m["normal"] - m["transform_random"] + sd]), study=study,
                 seeds=n_seeds(rs),
                 assertion="at the (two) smallest N: err(adv. transformations) < err(random augmentation) - 1 sd and "
@@ -143,7 +143,7 @@ def test_regular_success_independent_on_real_data(rs, study):
     g = rs.measure(measure)
     flat = [max(max(v[i]) - min(v[i]) for s, v in g.items() if s != "regular") for i in range(len(n_seeds(rs)))]
     gap = [statistics.fmean(nn) - statistics.fmean(r) for nn, r in zip(g["normal"], g["regular"])]
-    rs.conclude("C002-20", AllSeeds(0.0).decide([min(0.15 - f, d - 0.2) for f, d in zip(flat, gap)]), study=study,
+    rs.conclude("C002-20", OneSidedT(0.0).decide([min(0.15 - f, d - 0.2) for f, d in zip(flat, gap)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="range over N of regular success <= 0.15 for non-regular schemes; mean success of regular AT "
                           "< normal's - 0.2, in every seed", metrics={"max_range": flat, "normal_minus_regular": gap})
@@ -155,7 +155,7 @@ def test_celeba_on_manifold_success_tracks_error(rs, study):
     g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
                             _series(rs, study, "normal", "on", study.ns)))
     rho = [spearman(e, o) for e, o in zip(*g)]
-    rs.conclude("C002-26", AllSeeds(0.6).decide(rho), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-26", OneSidedT(0.6).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="CelebA: Spearman(err, on-manifold success) over N > 0.6 in every seed",
                 metrics={"spearman": rho})
 
@@ -171,7 +171,7 @@ def test_other_architectures(rs, study):
 
     err, on, reg = rs.measure(measure)
     ok = [min(spearman(e, o) - 0.6, 0.15 - (max(r) - min(r))) for e, o, r in zip(err, on, reg)]
-    rs.conclude("C002-32", AllSeeds(0.0).decide(ok), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-32", OneSidedT(0.0).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(err, on-manifold success) > 0.6 and regular success range <= 0.15 over N",
                 metrics={"check": ok})
 
@@ -194,7 +194,7 @@ def test_class_agnostic_perturbations_change_the_true_label(rs, study):
         return out
 
     frac = rs.measure(measure)
-    rs.conclude("C002-33", AllSeeds(0.0).decide(frac), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-33", OneSidedT(0.0).decide(frac), study=study, seeds=n_seeds(rs),
                 assertion="fraction of class-agnostic (eta = 0.1) on-manifold examples whose true (nearest class "
                           "manifold) label differs from y > 0", metrics={"label_change_fraction": frac})
 
@@ -210,7 +210,7 @@ def test_class_agnostic_training_loses_the_benefit(rs, study):
     g = rs.measure(measure)
     sd = statistics.stdev([v[0] for v in g["normal"]])
     a, nn, o = (np.mean(g[s], 0) for s in ("agnostic", "normal", "onman"))
-    rs.conclude("C002-34", AllSeeds(0.0).decide([float(min(a - nn + sd)), float(a[0] - o[0])]), study=study,
+    rs.conclude("C002-34", OneSidedT(0.0).decide([float(min(a - nn + sd)), float(a[0] - o[0])]), study=study,
                 seeds=n_seeds(rs),
                 assertion="err(class-agnostic AT) >= err(normal) - 1 sd at every N and > err(class-specific AT) at "
                           "the smallest N",
@@ -223,7 +223,7 @@ def test_on_data_manifold_success_tracks_error(rs, study):
     g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
                             _series(rs, study, "normal", "on_agnostic", study.ns)))
     rho = [spearman(e, o) for e, o in zip(*g)]
-    rs.conclude("C002-35", AllSeeds(0.6).decide(rho), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-35", OneSidedT(0.6).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(err, class-agnostic on-manifold success) over N > 0.6", metrics={"spearman": rho})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from robustsuite.claims.manifold_lab import FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.theory.manifold_toys import tangent_gradient_ratio
 
 N_DIST = {"mini": 1000, "paper": 10000}  # training size of the normally trained model attacked
@@ -22,7 +22,7 @@ def test_regular_adversarials_have_nonzero_distance_to_true_manifold(rs, study):
     margin = [median(d["reg_dist"]) / median(d["reg_delta_l2"]) - 0.5 for d in ds]
     clean = [median(d["clean_dist"]) / median(d["reg_delta_l2"]) for d in ds]
     ok = [min(m, 0.05 - c) for m, c in zip(margin, clean)]
-    rs.conclude("C002-01", AllSeeds(0.0).decide(ok), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-01", OneSidedT(0.0).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="median d(x_adv) >= 0.5 median ||delta||_2 and median d(clean) <= 0.05 median ||delta||_2 "
                           "(projection from random starts only) in every seed",
                 metrics={"median_d_reg": [median(d["reg_dist"]) for d in ds],
@@ -37,7 +37,7 @@ def test_projection_of_regular_adversarial_is_the_test_image(rs, study):
     r = [median(d["reg_ratio"]) for d in ds]
     back = [median(d["reg_proj_to_x"]) / median(d["reg_delta_l2"]) for d in ds]
     ok = [min(a - 0.8, 0.5 - b) for a, b in zip(r, back)]
-    rs.conclude("C002-02", AllSeeds(0.0).decide(ok), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-02", OneSidedT(0.0).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="median d/||delta||_2 >= 0.8 and median ||pi(x_adv) - x|| <= 0.5 median ||delta|| "
                           "with a really optimised multi-start projection, in every seed",
                 metrics={"median_ratio": r, "median_proj_to_x_over_delta": back,
@@ -50,7 +50,7 @@ def test_projection_of_regular_adversarial_is_the_test_image(rs, study):
 def test_regular_adversarials_far_from_50nn_subspace(rs, study):
     ds = _dist(rs, study)
     r = [median(d["reg_nn_ratio"]) for d in ds]
-    rs.conclude("C002-03", AllSeeds(0.6).decide(r), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-03", OneSidedT(0.6).decide(r), study=study, seeds=n_seeds(rs),
                 assertion="median ||delta - X beta*|| / ||delta|| > 0.6 (50-NN subspace at the test image) in "
                           "every seed",
                 metrics={"median_nn_residual_ratio": r})
@@ -62,7 +62,7 @@ def test_on_manifold_closer_to_approximate_manifold(rs, study):
     ds = _dist(rs, study)
     a = [auc(d["on_nn_ratio"], d["reg_nn_ratio"]) for d in ds]
     gap = [median(d["reg_nn_ratio"]) - median(d["on_nn_ratio"]) for d in ds]
-    rs.conclude("C002-04", AllSeeds(0.8).decide([min(x, 0.8 + 1e-9 + g) for x, g in zip(a, gap)]), study=study,
+    rs.conclude("C002-04", OneSidedT(0.8).decide([min(x, 0.8 + 1e-9 + g) for x, g in zip(a, gap)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="normalised 50-NN residual: median on < median regular and AUC(on vs regular) > 0.8",
                 metrics={"auc": a, "median_gap": gap,
@@ -76,7 +76,7 @@ def test_mean_centred_nn_separates_regular_from_test_and_on(rs, study):
     ds = _dist(rs, study)
     a_test = [auc(d["clean_nn_mean"], d["reg_nn_mean"]) for d in ds]
     a_on = [auc(d["on_nn_mean"], d["reg_nn_mean"]) for d in ds]
-    rs.conclude("C002-05", AllSeeds(0.0).decide([min(a - 0.9, b - 0.8) for a, b in zip(a_test, a_on)]), study=study,
+    rs.conclude("C002-05", OneSidedT(0.0).decide([min(a - 0.9, b - 0.8) for a, b in zip(a_test, a_on)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="mean-centred 50-NN residual (normalised): AUC(regular vs test) > 0.9 and "
                           "AUC(regular vs on-manifold) > 0.8 in every seed",
@@ -88,7 +88,7 @@ def test_mean_centred_nn_separates_regular_from_test_and_on(rs, study):
 def test_carlini_wagner_adversarials_leave_manifold(rs, study):
     ds = _dist(rs, study)
     r = [median(d["cw_ratio"]) for d in ds]
-    rs.conclude("C002-06", AllSeeds(0.7).decide(r), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-06", OneSidedT(0.7).decide(r), study=study, seeds=n_seeds(rs),
                 assertion="C&W L2: median d/||delta||_2 > 0.7 in every seed",
                 metrics={"median_ratio_cw": r, "median_nn_ratio_cw": [median(d["cw_nn_ratio"]) for d in ds],
                          "n_adv": [d["cw_count"] for d in ds]})
@@ -114,7 +114,7 @@ def test_on_manifold_examples_are_transformations(rs, study):
     ds = _dist(rs, study)
     resid = [median(d["on_ratio"]) for d in ds]
     moved = [float((d["on_zeta"].amax(1) > 1e-6).double().mean()) for d in ds]
-    rs.conclude("C002-10", AllSeeds(0.0).decide([min(0.02 - r, m - 0.99) for r, m in zip(resid, moved)]),
+    rs.conclude("C002-10", OneSidedT(0.0).decide([min(0.02 - r, m - 0.99) for r, m in zip(resid, moved)]),
                 study=study, seeds=n_seeds(rs),
                 assertion="on the true manifold x_on = dec(theta + zeta): median projection distance / ||delta|| "
                           "< 0.02 and "
@@ -129,7 +129,7 @@ def test_on_manifold_examples_are_transformations(rs, study):
 def test_regular_adversarials_need_smaller_image_change(rs, study):
     ds = _dist(rs, study)
     ratio = [median(d["on_delta_l2"]) / median(d["reg_delta_l2"]) for d in ds]
-    rs.conclude("C002-11", AllSeeds(1.0).decide(ratio), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-11", OneSidedT(1.0).decide(ratio), study=study, seeds=n_seeds(rs),
                 assertion="median ||delta_on||_2 / median ||delta_reg||_2 > 1 (regular = the cheaper, "
                           "off-manifold route)",
                 metrics={"ratio_on_over_reg": ratio, "median_delta_on": [median(d["on_delta_l2"]) for d in ds],

@@ -9,7 +9,7 @@ from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attacked_p
                                              n_seeds)
 
 from robustsuite.attacks.manifold import project_fonts, transformation_attack
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import OneSidedT
 
 
 def _at(rs, study, scheme, n):
@@ -23,7 +23,7 @@ def test_mixed_training_lies_between_regular_and_on_manifold(rs, study):
     mixed, reg, normal = rs.measure(lambda: [_at(rs, study, s, n) for s in ("mixed", "regular", "normal")])
     err_gap = [r["err"] - m["err"] for m, r in zip(mixed, reg)]
     rob_gap = [nn["reg_at_budget"] - m["reg_at_budget"] for m, nn in zip(mixed, normal)]
-    rs.conclude("C002-25", AllSeeds(0.0).decide([min(a, b) for a, b in zip(err_gap, rob_gap)]), study=study,
+    rs.conclude("C002-25", OneSidedT(0.0).decide([min(a, b) for a, b in zip(err_gap, rob_gap)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="1/3 clean + 1/3 regular + 1/3 on-manifold: err(mixed) < err(regular AT) and "
                           "regular success(mixed) < success(normal), in every seed",
@@ -44,7 +44,7 @@ def test_random_perturbation_training_is_not_effective(rs, study):
     g = rs.measure(measure)
     img = [r["reg_at_budget"] - (nn["reg_at_budget"] - 0.1) for r, nn in zip(g["regular_random"], g["normal"])]
     lat = [r["err"] - o["err"] for r, o in zip(g["random"], g["onman"])]
-    rs.conclude("C002-36", AllSeeds(0.0).decide([min(a, b) for a, b in zip(img, lat)]), study=study,
+    rs.conclude("C002-36", OneSidedT(0.0).decide([min(a, b) for a, b in zip(img, lat)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="image-space random training: regular success >= normal's - 0.1; latent random "
                           "augmentation: err > err(on-manifold AT), in every seed",
@@ -63,7 +63,7 @@ def test_adversary_strength_sets_the_tradeoff(rs, study):
     checks = [m(std, "err") - m(weak, "err") + sd("err"), m(full, "err") - m(std, "err") + sd("err"),
               m(weak, "reg_at_budget") - m(std, "reg_at_budget") + sd("reg_at_budget"),
               m(std, "reg_at_budget") - m(full, "reg_at_budget") + sd("reg_at_budget")]
-    rs.conclude("C002-37", AllSeeds(0.0).decide(checks), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-37", OneSidedT(0.0).decide(checks), study=study, seeds=n_seeds(rs),
                 assertion="seed means: err weak <= standard <= full and success weak >= standard >= full, "
                           "each within one seed sd of the standard variant",
                 metrics={f"{k}_{name}": [r[k] for r in v]
@@ -83,7 +83,7 @@ def test_on_manifold_variants_differ_little(rs, study):
     dev = [max(abs(v["err"] - s["err"]) - max(0.02, 0.3 * s["err"]) for v in (w, f))
            for s, w, f in zip(g["onman"], g["onman_weak"], g["onman_full"])]
     rob = [abs(o["reg"] - nn["reg"]) - 0.2 for o, nn in zip(g["onman"], g["normal"])]
-    rs.conclude("C002-38", AllSeeds(0.0).decide([-max(a, b) for a, b in zip(dev, rob)]), study=study,
+    rs.conclude("C002-38", OneSidedT(0.0).decide([-max(a, b) for a, b in zip(dev, rob)]), study=study,
                 seeds=n_seeds(rs),
                 assertion="|err(variant) - err(50/50)| <= max(0.02, 30%) for the weak and full variants, and "
                           "|regular success(on-manifold AT) - success(normal)| <= 0.2, in every seed",
@@ -113,7 +113,7 @@ def test_adversarial_transformations_stay_on_fonts_manifold(rs, study):
         return out
 
     r = rs.measure(measure)
-    rs.conclude("C002-18", AllSeeds(0.0).decide([0.6 - v for v in r]), study=study, seeds=n_seeds(rs),
+    rs.conclude("C002-18", OneSidedT(0.0).decide([0.6 - v for v in r]), study=study, seeds=n_seeds(rs),
                 assertion="images warped by adversarial transformations project back close to the FONTS manifold: "
                           "median distance / ||delta||_2 < 0.6 (regular examples: about 0.98; the rest is the "
                           "interpolation error of warping an already resampled image)",

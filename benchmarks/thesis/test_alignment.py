@@ -12,7 +12,7 @@ import dataclasses
 
 import pytest
 
-from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.claims import OneSidedT
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
                                                 VITB_B, PretrainedAlignment, measure_pretrained)
 from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, Arch, measure_seed
@@ -60,14 +60,14 @@ def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
         drops = [1 - a / b for a, b in zip(m["kl_after"], m["kl_before"])]
-        rs.conclude("C003-6.01", AllSeeds(0.1).decide(drops), study=study, seeds=seeds,
+        rs.conclude("C003-6.01", OneSidedT(0.1).decide(drops), study=study, seeds=seeds,
                     assertion="held-out KL(witness || source) falls by > 10% after alignment, every seed",
                     metrics={"kl_before": m["kl_before"], "kl_after": m["kl_after"], "relative_drop": drops})
         return
     seeds, m = rs.measure(lambda: mini_results(rs, study))
     drops = [min(1 - m[f"align_loss_after[{w}]"][i] / m[f"align_loss_before[{w}]"][i] for w in ("self", "multi"))
              for i in range(len(seeds))]
-    rs.conclude("C003-6.01", AllSeeds(0.3).decide(drops), study=study, seeds=seeds,
+    rs.conclude("C003-6.01", OneSidedT(0.3).decide(drops), study=study, seeds=seeds,
                 assertion="held-out alignment loss (KL at T=4, mean over witnesses) falls by > 30% for the self- "
                           "and the 3-witness alignment, every seed (value: the smaller relative drop)",
                 metrics={k: v for k, v in m.items() if k.startswith("align_loss")} | {"relative_drop_min": drops})
@@ -84,7 +84,7 @@ def test_alignment_raises_source_witness_similarity(rs, study):
     cos = [m["grad_cos_after"][i] - m["grad_cos_before"][i] for i in range(n)]
     worst = [min(a, b, c) for a, b, c in zip(kl_drop, agree, cos)]
     keys = [k for k in m if k.startswith(("kl_", "agreement_", "grad_cos_"))]
-    rs.conclude("C003-6.02", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.02", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="KL falls, agreement and input-gradient cosine rise, every seed (value: the smallest of "
                           "relative KL drop, agreement gain / 100, cosine gain)",
                 metrics={k: m[k] for k in keys} | {"kl_relative_drop": kl_drop, "agreement_gain_frac": agree,
@@ -98,7 +98,7 @@ def test_aligned_perturbations_are_lower_frequency(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
     after = "aligned" if paper else "aligned_multi"
     diff = [a - b for a, b in zip(m[f"lf_fraction[{after}]"], m["lf_fraction[source]"])]
-    rs.conclude("C003-6.03", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+    rs.conclude("C003-6.03", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="low-frequency DCT share of the aligned source's PGD perturbations > the source's, every seed",
                 metrics={k: v for k, v in m.items() if k.startswith("lf_fraction")} | {"lf_gain": diff})
 
@@ -110,7 +110,7 @@ def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
     after = "aligned" if paper else "aligned_multi"
     ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
-    rs.conclude("C003-6.04", AllSeeds(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
+    rs.conclude("C003-6.04", OneSidedT(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
                 assertion="loss-surface sharpness around the adversarial point: aligned / source < 1, every seed "
                           "(value: 1 - ratio)",
                 metrics={k: v for k, v in m.items() if k.startswith("sharpness")} | {"sharpness_ratio": ratio})
@@ -129,7 +129,7 @@ def test_alignment_smooths_the_source(rs, study):
                                                                          m["lambda_max_pgd[source]"])]
     worst = [1 - max(ratios[f"ratio_{q}_{w}"][i] for q, w in gated) for i in range(len(seeds))]
     keys = [k for k in m if k.startswith(("grad_norm_", "lambda_max_"))]
-    rs.conclude("C003-6.05", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.05", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="aligned/source ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
                           "lambda_max (clean, Gaussian) all < 1, every seed (value: 1 - the largest ratio)",
                 metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst})
@@ -150,12 +150,12 @@ def test_single_witness_alignment_raises_transfer(rs, study):
         frac = [sum(m[f"gain[{t}]"][i] > 0 for t in targets) / len(targets) for i in range(len(seeds))]
         margin = 5.0 if study.source is VITB else 2.0
         value = [min(g - margin, 100 * (f - 0.8)) for g, f in zip(m["gain_mean"], frac)]
-        rs.conclude("C003-6.06", AllSeeds(0.0).decide(value), study=study, seeds=seeds,
+        rs.conclude("C003-6.06", OneSidedT(0.0).decide(value), study=study, seeds=seeds,
                     assertion=f"mean transfer gain over held-out targets >= {margin:g} points and >= 80% of targets "
                               "gain, every seed", metrics=m | {"fraction_of_targets_gaining": frac, "value": value})
         return
     seeds, m = rs.measure(lambda: mini_results(rs, study))
-    rs.conclude("C003-6.06", AllSeeds(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
+    rs.conclude("C003-6.06", OneSidedT(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
                 assertion="self-aligned source (one CNN witness): mean transfer gain over the 4 held-out targets > 0, "
                           "every seed", metrics={"gain_mean[aligned_self]": m["gain_mean[aligned_self]"]}
                 | matrix_of(m, ("source", "aligned_self")))
@@ -184,7 +184,7 @@ def test_one_aligned_model_beats_the_source_witness_ensemble(rs, study):
     targets = sorted({k[k.index("->") + 2:-1] for k in m if k.startswith("transfer[")})
     diff = [sum(m[f"transfer[{aligned}->{t}]"][i] - m[f"transfer[ensemble->{t}]"][i] for t in targets) / len(targets)
             for i in range(len(seeds))]
-    rs.conclude("C003-6.14", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+    rs.conclude("C003-6.14", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="mean over targets of transfer(aligned) - transfer(logit ensemble source + witness) > 0, "
                           "every seed", metrics={"aligned_minus_ensemble": diff}
                 | matrix_of(m, ("source", aligned, "ensemble")))
@@ -194,7 +194,7 @@ def test_one_aligned_model_beats_the_source_witness_ensemble(rs, study):
 @pytest.mark.studies(paper=[CIFAR10_ZOO])
 def test_alignment_gains_persist_on_another_dataset(rs, study):
     seeds, m = rs.measure(lambda: mini_results(rs, study))
-    rs.conclude("C003-6.15", AllSeeds(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
+    rs.conclude("C003-6.15", OneSidedT(0.0).decide(m["gain_mean[aligned_self]"]), study=study, seeds=seeds,
                 assertion="CIFAR-10 (stand-in for Cars/Food101): single-witness alignment raises mean transfer to "
                           "held-out targets, every seed",
                 metrics={"gain_mean[aligned_self]": m["gain_mean[aligned_self]"]}

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import OneSidedT
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, RES101, SWIN, VGG19, VITB,
                                                 VITB32, VITL, PretrainedAlignment, measure_pretrained)
 
@@ -37,7 +37,7 @@ CNN_VIT_ROWS = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,)) for s i
 def test_vit_witnesses_hurt_cnn_sources_on_cnn_targets(rs, study):
     seeds, m = rs.measure(lambda: gains(rs, study))
     loss = [-g for g in m["gain_mean_cnn_targets"]]
-    rs.conclude("C003-6.07", AllSeeds(0.0).decide(loss), study=study, seeds=seeds,
+    rs.conclude("C003-6.07", OneSidedT(0.0).decide(loss), study=study, seeds=seeds,
                 assertion="a CNN source aligned with a ViT-family witness loses transfer to the CNN targets "
                           "(mean change < 0), every seed", metrics=m | {"minus_gain_cnn_targets": loss})
 
@@ -48,7 +48,7 @@ def test_vit_witnesses_hurt_cnn_sources_on_cnn_targets(rs, study):
 def test_vit_source_gains_from_cnn_and_vit_witnesses(rs, study):
     seeds, m = rs.measure(lambda: gains(rs, study))
     worst = [min(a, b) for a, b in zip(m["gain_mean_cnn_targets"], m["gain_mean_vit_targets"])]
-    rs.conclude("C003-6.07", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.07", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="the ViT-B/16 source gains on CNN and on ViT targets, every seed", metrics=m | {"worst": worst})
 
 
@@ -82,7 +82,7 @@ def test_dn121_is_most_often_the_best_witness(rs, study):
         counts.append(n - 3.5)
     for r in study.rows:
         metrics[f"gain_mean[{r.id}]"] = per[r.id][1]["gain_mean"]
-    rs.conclude("C003-6.08", AllSeeds(0.0).decide(counts), study=study, seeds=seeds,
+    rs.conclude("C003-6.08", OneSidedT(0.0).decide(counts), study=study, seeds=seeds,
                 assertion="DN121 is the best CNN witness (highest mean gain) for >= 4 of the 5 sources, every seed "
                           "(value: count - 3.5)", metrics=metrics | {"count_minus_3.5": counts})
 
@@ -103,7 +103,7 @@ def test_smaller_witnesses_help_more(rs, study):
     seeds, a = rs.measure(lambda: gains(rs, study.better))
     _, b = gains(rs, study.worse)
     diff = [x - y for x, y in zip(a["gain_mean"], b["gain_mean"])]
-    rs.conclude("C003-6.09", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+    rs.conclude("C003-6.09", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="mean gain with the smaller witness - with the larger witness > 0, every seed",
                 metrics={"gain_mean_smaller": a["gain_mean"], "gain_mean_larger": b["gain_mean"], "difference": diff})
 
@@ -118,7 +118,7 @@ EMBEDDING = tuple(dataclasses.replace(base, id=f"{base.id}:{space}:{method}", sp
 @pytest.mark.studies(paper=list(EMBEDDING))
 def test_embedding_alignment_raises_transfer(rs, study):
     seeds, m = rs.measure(lambda: gains(rs, study))
-    rs.conclude("C003-6.11", AllSeeds(0.0).decide(m["gain_mean"]), study=study, seeds=seeds,
+    rs.conclude("C003-6.11", OneSidedT(0.0).decide(m["gain_mean"]), study=study, seeds=seeds,
                 assertion=f"alignment of the penultimate representation ({study.method}) raises mean transfer > 0, "
                           "every seed (HINT needs a trainable projection and NCE a memory bank: not implemented)",
                 metrics=m)
@@ -133,7 +133,7 @@ def test_ega_is_at_least_as_good_as_kl_for_res50(rs, study):
     seeds, a = rs.measure(lambda: gains(rs, study.better))
     _, b = gains(rs, study.worse)
     diff = [x - y + 1.0 for x, y in zip(a["gain_mean"], b["gain_mean"])]
-    rs.conclude("C003-6.11", AllSeeds(0.0).decide(diff), study=study, seeds=seeds,
+    rs.conclude("C003-6.11", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="Res50: mean gain of EGA alignment >= mean gain of KL alignment - 1 point, every seed "
                           "(value: difference + 1)",
                 metrics={"gain_mean_ega": a["gain_mean"], "gain_mean_kl": b["gain_mean"], "difference_plus_1": diff})

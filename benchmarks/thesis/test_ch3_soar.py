@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from robustsuite.attacks import attack
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.metrics.masking import mean_confidence, nonzero_input_gradients, transfer_accuracy
@@ -114,7 +114,7 @@ def test_soar_improves_robustness_over_standard(rs, study):
 
     r = rs.measure(measure)
     gain = [b - a for a, b in zip(r["pgd20_std"], r["pgd20_soar"])]
-    rs.conclude("C003-1.01", AllSeeds(5.0).decide(gain), study=study, seeds=seeds,
+    rs.conclude("C003-1.01", OneSidedT(5.0).decide(gain), study=study, seeds=seeds,
                 assertion="PGD20 accuracy of SOAR minus its standard start > 5 pts in every seed",
                 metrics={**r, "gain": gain})
 
@@ -136,7 +136,7 @@ def test_pgd_plateaus_after_20_steps(rs, study):
 
     gaps = rs.measure(measure)
     slack = [2.0 - max(abs(g) for g in per_seed) for per_seed in zip(*gaps.values())]
-    rs.conclude("C003-2.07", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-2.07", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"|acc(PGD20) - acc(PGD{long})| <= 2 pts for every model in every seed",
                 metrics={f"gap_pgd20_minus_pgd{long}_{k}": v for k, v in gaps.items()})
 
@@ -171,7 +171,7 @@ def test_one_z_sample_suffices(rs, study):
     r = rs.measure(measure)
     rel = [max(abs(b1 - b100) / b100, abs(e1 - e100) / e100)
            for b1, b100, e1, e100 in zip(r["begin_n1"], r["begin_n100"], r["end_n1"], r["end_n100"])]
-    rs.conclude("C003-3.10", AllSeeds(0.0).decide([0.1 - v for v in rel]), study=study, seeds=seeds,
+    rs.conclude("C003-3.10", OneSidedT(0.0).decide([0.1 - v for v in rel]), study=study, seeds=seeds,
                 assertion="|loss(n=1) - loss(n=100)| / loss(n=100) < 10% at the start and end of SOAR, every seed",
                 metrics={**r, "max_rel_diff": rel})
 
@@ -191,7 +191,7 @@ def test_unbounded_attack_sanity_check(rs, study):
         return printed, corrected
 
     printed, corrected = rs.measure(measure)
-    rs.conclude("C003-3.22", AllSeeds(0.0).decide([1.0 - c for c in corrected]), study=study, seeds=seeds,
+    rs.conclude("C003-3.22", OneSidedT(0.0).decide([1.0 - c for c in corrected]), study=study, seeds=seeds,
                 assertion="accuracy of SOAR under Linf PGD20 with eps=1 and step 0.1 (spans [0, 1]) <= 1% in every seed",
                 metrics={"acc_printed_attack_step_2_255": printed, "acc_corrected_attack_step_0.1": corrected})
 
@@ -236,7 +236,7 @@ def test_passes_per_minibatch(rs, study):
     c = rs.measure(measure)
     want = {"standard": (1, 1), "foar_zero": (1, 2), "foar_pgd1": (2, 3), "soar": (3, 4), "pgd10": (11, 11)}
     slack = [0.5 - abs(c[k][0] - f) - abs(c[k][1] - b) for k, (f, b) in want.items()]
-    rs.conclude("C003-3.23", AllSeeds(0.0).decide(slack), study=study,
+    rs.conclude("C003-3.23", OneSidedT(0.0).decide(slack), study=study,
                 assertion="forward/backward passes: standard 1/1, FOAR 1/2 (+1/1 with PGD1 init), SOAR 3/4, PGD10-AT 11/11",
                 metrics={**{f"passes_{k}": list(v[:2]) for k, v in c.items()},
                          "seconds_per_batch_soar_over_standard": [c["soar"][2] / c["standard"][2]],
@@ -271,7 +271,7 @@ def test_robustness_costs_clean_accuracy(rs, study):
 
     gaps, missing = rs.measure(measure)
     slack = [min(v) for v in zip(*gaps.values())]
-    rs.conclude("C003-2.06", AllSeeds(3.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-2.06", OneSidedT(3.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"standard clean accuracy - every defence's > 3 pts in every seed (missing: {missing})",
                 metrics={f"clean_gap_{k}": v for k, v in gaps.items()})
 
@@ -297,7 +297,7 @@ def test_zero_and_random_init_soar_are_overconfident(rs, study):
     conf = rs.measure(measure)
     slack = [min(min(z) - 99.5, min(r) - 99.5, 2.0 - max(abs(a - b) for a, b in zip(p, st)))
              for z, r, p, st in zip(conf["soar_zero"], conf["soar_random"], conf["soar_pgd1"], conf["standard"])]
-    rs.conclude("C003-3.12", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.12", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="zero/random-init SOAR >= 99.5% mean confidence (clean, noise, PGD1); PGD1-SOAR within 2 "
                           "pts of standard",
                 metrics={f"confidence_{k}_{w}": [v[i] for v in vs] for k, vs in conf.items()
@@ -324,7 +324,7 @@ def test_zero_and_random_init_soar_mask_gradients(rs, study):
     slack = [min(zw - zt - 70, rw - rt - 70, pt - pw - 15) for zw, zt, rw, rt, pw, pt in
              zip(r["zero_whitebox"], r["zero_transfer"], r["random_whitebox"], r["random_transfer"],
                  r["pgd1_whitebox"], r["pgd1_transfer"])]
-    rs.conclude("C003-3.13", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.13", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="zero/random init: white-box PGD20 - transferred PGD20 >= 70 pts; PGD1 init: transfer >= "
                           "white-box + 15", metrics=r)
 
@@ -349,7 +349,7 @@ def test_soar_is_most_robust_white_box(rs, study):
     table, missing = rs.measure(lambda: _attack_table(rs, study, seeds, cols))
     slack = [min(vals["soar"][i] - max(v[i] for k, v in vals.items() if k not in ("soar", "standard")) - 5.0
                  for vals in table.values()) for i in range(len(seeds))]
-    rs.conclude("C003-3.14", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.14", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"SOAR - best baseline >= 5 pts under FGSM and every PGD (missing baselines: {missing})",
                 metrics={f"{col}_{k}": v for col, vals in table.items() for k, v in vals.items()})
 
@@ -361,7 +361,7 @@ def test_foar_is_insufficient(rs, study):
     r = rs.measure(lambda: {k: [_robust(rs, rs.model(c(s)), study) for s in seeds]
                             for k, c in (("soar", study.soar), ("foar", study.foar))})
     slack = [min(s - f - 15, f - 25) for s, f in zip(r["soar"], r["foar"])]
-    rs.conclude("C003-3.15", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.15", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="PGD20: SOAR - FOAR >= 15 pts and FOAR >= 25%", metrics={f"pgd20_{k}": v for k, v in r.items()})
 
 
@@ -373,7 +373,7 @@ def test_foar_benefits_from_pgd1_init(rs, study):
     r = rs.measure(lambda: {i: [_robust(rs, rs.model(study.foar(s, i)), study) for s in seeds]
                             for i in ("zero", "random", "pgd1")})
     slack = [p - max(z, q) for z, q, p in zip(r["zero"], r["random"], r["pgd1"])]
-    rs.conclude("C003-3.16", AllSeeds(margin).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.16", OneSidedT(margin).decide(slack), study=study, seeds=seeds,
                 assertion=f"PGD20: PGD1-FOAR - max(zero-, random-init FOAR) > {margin:g} pts in every seed",
                 metrics={f"pgd20_foar_{k}": v for k, v in r.items()})
 
@@ -410,7 +410,7 @@ def test_soar_is_most_robust_black_box(rs, study):
                 for col, vals in table.items() if col != "simba")
         order = min(table["pgd20_R"][k][i] - simba[k][i] for k in simba)
         slack.append(min(s, t, order))
-    rs.conclude("C003-3.17", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.17", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"SOAR SimBA - best baseline >= 15; transfer >= every baseline - 1; SimBA < transfer PGD20-R "
                           f"for every method (missing: {missing})",
                 metrics={f"{col}_{k}": v for col, vals in table.items() for k, v in vals.items()})
@@ -448,7 +448,7 @@ def test_autoattack_components(rs, study):
                  min(min(3 - (table["pgd20"][k][i] - table["apgd-ce_8"][k][i]),
                          table["pgd20"][k][i] - table["apgd-ce_8"][k][i]) for k in table["pgd20"]))
              for i in range(len(seeds))]
-    rs.conclude("C003-3.18", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.18", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"SOAR APGD-CE(8/255) >= best baseline + 5; SOAR APGD-DLR-T(8/255) <= min(baselines) - 5; "
                           f"PGD20 - APGD-CE in [0, 3] for every model (missing: {missing})",
                 metrics={f"{col}_{k}": v for col, vals in table.items() for k, v in vals.items()})
@@ -482,7 +482,7 @@ def test_soar_improves_l2_robustness(rs, study):
     table = rs.measure(measure)
     slack = [min(vals["soar"][i] - max([v[i] for k, v in vals.items() if k != "soar"] or [-np.inf]) - 4
                  for col, vals in table.items() if col != "transfer") for i in range(len(seeds))]
-    rs.conclude("C003-3.19", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.19", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="SOAR (Linf-trained) - max(L2-PGD10-AT, L2-TRADES) >= 4 pts under L2 PGD100 at every eps",
                 metrics={f"{col}_{k}": v for col, vals in table.items() for k, v in vals.items()})
 
@@ -505,7 +505,7 @@ def test_soar_robustness_grows_with_capacity(rs, study):
     r = rs.measure(measure)
     slack = [min(r[f"{k}_cnn8"][i] - r[f"{k}_cnn6"][i], r[f"{k}_resnet10"][i] - r[f"{k}_cnn8"][i])
              for i in range(len(seeds)) for k in ("clean", "pgd20")]
-    rs.conclude("C003-3.20", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.20", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="SOAR: CNN6 < CNN8 < ResNet-10 in clean and PGD20 accuracy (every seed)", metrics=r)
 
 
@@ -518,7 +518,7 @@ def test_soar_gradients_are_not_masked(rs, study):
     r = rs.measure(lambda: {k: [nonzero_input_gradients(rs.model(c(s)), x, y) for s in seeds] for k, c in
                             (("soar_pgd1", study.soar), ("soar_zero", lambda s: study.soar(s, "zero")))})
     slack = [min(p - 0.99 * d, 0.5 * d - z) for p, z in zip(r["soar_pgd1"], r["soar_zero"])]
-    rs.conclude("C003-3.21", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-3.21", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="mean #(|dl/dx_j| > 1e-6): PGD1-SOAR >= 0.99 d; zero-init SOAR <= 0.5 d",
                 metrics={f"nonzero_grads_{k}": v for k, v in r.items()})
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.data import frequency as fq
 from robustsuite.metrics import accuracy
@@ -95,7 +95,7 @@ def test_spectral_energy_concentrates_at_low_frequencies(rs, study):
     profile = rs.measure(lambda: fq.band_profile(_images(rs, study)).tolist())
     steps = [a - b for a, b in zip(profile, profile[1:])]
     ratio = profile[-1] / profile[0]
-    rs.conclude("C003-4.09", AllSeeds(0.0).decide([min(steps), 0.1 - ratio]), study=study,
+    rs.conclude("C003-4.09", OneSidedT(0.0).decide([min(steps), 0.1 - ratio]), study=study,
                 assertion="band-averaged mean |DCT| strictly decreasing over 10 bands and band9/band0 < 0.1",
                 metrics={"band_profile": profile, "band9_over_band0": [ratio]})
 
@@ -167,7 +167,7 @@ def test_sgd_leaves_irrelevant_first_layer_weights_unchanged(rs, study):
 
     drift, acc = rs.measure(measure)
     slack = [min(min(a, r) - 0.5, 1e-4 - s) for s, a, r in zip(drift["sgd"], drift["adam"], drift["rmsprop"])]
-    rs.conclude("C003-4.34", AllSeeds(0.0).decide(slack), study=study, seeds=seeds,
+    rs.conclude("C003-4.34", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion="||P_irr(W1(T) - W1(0))||_F: SGD <= 1e-4 and Adam, RMSProp >= 0.5 in every seed",
                 metrics={**{f"drift_{o}": v for o, v in drift.items()}, **{f"acc_{o}": v for o, v in acc.items()}})
 
@@ -205,7 +205,7 @@ def test_adaptive_models_sensitive_to_high_band_noise(rs, study):
     gap = [min(a, r) - s for s, a, r in zip(hi["sgd"], hi["adam"], hi["rmsprop"])]
     margin = 0.0 if study.dataset == "digits" else 5.0
     band0 = [max(abs(a[0] - s[0]), abs(r[0] - s[0])) for s, a, r in zip(drops["sgd"], drops["adam"], drops["rmsprop"])]
-    rs.conclude("C003-4.13", AllSeeds(margin).decide(gap), study=study, seeds=seeds,
+    rs.conclude("C003-4.13", OneSidedT(margin).decide(gap), study=study, seeds=seeds,
                 assertion=f"min(Adam, RMSProp) - SGD mean accuracy drop on bands {high[0]}-{high[-1]} > {margin:g} pts "
                           "in every seed",
                 metrics={**{f"high_band_drop_{o}": v for o, v in hi.items()}, "gap": gap, "band0_abs_diff": band0,

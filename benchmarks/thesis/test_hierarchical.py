@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from robustsuite.attacks import fgsm, pgd
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.claims.hierarchical_studies import CIFAR10, CIFAR100, DIGITS, Evaluator
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
@@ -44,7 +44,7 @@ def test_bim_and_pgd(rs, study):
 
     gaps, exact, invariant = rs.measure(measure)
     ok = [g if e <= 1e-6 and i <= 1e-6 else -math.inf for g, e, i in zip(gaps, exact, invariant)]
-    rs.conclude("C003-2.02", AllSeeds(0.0).decide(ok), study=study, seeds=rs.seeds(3),
+    rs.conclude("C003-2.02", OneSidedT(0.0).decide(ok), study=study, seeds=rs.seeds(3),
                 assertion="BIM(1 step, alpha=eps) == FGSM, PGD20 points in the ball and [0,1] (1e-6), and "
                           "error(PGD20) - error(FGSM) > 0 on the PGD10-trained model, in every seed",
                 metrics={"pgd20_minus_fgsm_error": gaps, "bim1_vs_fgsm_maxdiff": exact,
@@ -104,7 +104,7 @@ def test_perturbations_transfer(rs, study):
         return gaps
 
     gaps = rs.measure(measure)
-    rs.conclude("C003-2.05", AllSeeds(20.0).decide(gaps), study=study, seeds=rs.seeds(3),
+    rs.conclude("C003-2.05", OneSidedT(20.0).decide(gaps), study=study, seeds=rs.seeds(3),
                 assertion="error of an independently trained model on transferred PGD20 points minus its error on "
                           "random sign noise of the same size > 20 points in every seed",
                 metrics={"transfer_minus_noise_error": gaps})
@@ -181,7 +181,7 @@ def _pooled_delta(ev_list, defence, key):
 def test_pgd_does_not_push_mistakes_across_meta_classes(rs, study):
     defences = ("standard", "pgd10", "trades")
     deltas, metrics = _deltas(rs, study, defences)
-    rs.conclude("C003-5.03", AllSeeds(-10.0).decide(deltas), study=study, seeds=rs.seeds(3),
+    rs.conclude("C003-5.03", OneSidedT(-10.0).decide(deltas), study=study, seeds=rs.seeds(3),
                 assertion="P(meta ok | leaf wrong): PGD20 - clean > -10 points (errors pooled over seeds) for "
                           "the standard, PGD10 and TRADES models", metrics=metrics)
 
@@ -226,7 +226,7 @@ def test_hierarchical_pgd_algorithm(rs, study):
     rows = rs.measure(measure)
     values = [w if b == 0 and ls > -3 else -math.inf for w, ls, b in
               zip(rows["worst_minus_average"], rows["loose_minus_strict"], rows["invariant_violations"])]
-    rs.conclude("C003-5.04", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=rows,
+    rs.conclude("C003-5.04", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=rows,
                 assertion="on the PGD10 model: worst-case success - average-case success > 0, loose success >= "
                           "strict - 3 points, and no ball/box/|S|/gradient-count/target violation, every seed")
 
@@ -260,7 +260,7 @@ def test_hierarchical_pgd_beats_untargeted_pgd(rs, study):
         values.append(min(v))
     text = ("standard: hier <= 0.25 x untargeted; PGD10: untargeted - hier > 5 points" if rs.tier == "mini" else
             "standard flat hier < 2 %; untargeted - hier > 2 (HAR TRADES > -1) for every model")
-    rs.conclude("C003-5.05", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3),
+    rs.conclude("C003-5.05", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3),
                 assertion=f"meta-acc, {s}-step attacks: {text}, every seed", metrics=r)
 
 
@@ -281,7 +281,7 @@ def test_targeted_at_is_no_better(rs, study):
 
     r = rs.measure(measure)
     values = [a + margin - b for a, b in zip(r[f"pgd10_hier{s}"], r[f"pgd10t_hier{s}"])]
-    rs.conclude("C003-5.07", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude("C003-5.07", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion=f"hier(PGD10-T) < hier(PGD10) + {margin:g} points, every seed (clean recorded)")
 
 
@@ -306,7 +306,7 @@ def test_pgd20_as_good_as_pgd200(rs, study):
     r = rs.measure(measure)
     values = [min(2.0 - abs(r[f"{k}_{d}_{a}{short}"][i] - r[f"{k}_{d}_{a}{long}"][i])
                   for k, d in models for a in ("pgd", "hier")) for i in range(len(rs.seeds(3)))]
-    rs.conclude("C003-5.08", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude("C003-5.08", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion=f"|meta-acc({short} steps) - meta-acc({long} steps)| < 2 points for untargeted and "
                           "hierarchical PGD on every model, every seed")
 
@@ -331,6 +331,6 @@ def test_l2_hierarchical_pgd_beats_untargeted(rs, study):
     r = rs.measure(measure)
     values = [min(r[f"{kd}_{d}_l2pgd{k}"][i] - r[f"{kd}_{d}_l2hier{k}"][i] for kd, d in models)
               for i in range(len(rs.seeds(3)))]
-    rs.conclude("C003-5.11", AllSeeds(margin).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude("C003-5.11", OneSidedT(margin).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion=f"L2 eps={study.l2_eps:g}: untargeted PGD{k} - hierarchical PGD{k} meta-acc > {margin:g} "
                           "points on every model, every seed")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from robustsuite.claims import AllSeeds, Within
+from robustsuite.claims import OneSidedT, Within
 from robustsuite.claims.hierarchical_studies import CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
@@ -34,7 +34,7 @@ def _har_vs_flat(rs, study, claim_id):
     r = rs.measure(measure)
     values = [min(r[f"har_{d}_worst"][i] - r[f"flat_{d}_hier{s}"][i] for d in ("pgd10", "trades"))
               for i in range(len(rs.seeds(3)))]
-    rs.conclude(claim_id, AllSeeds(-1e-9).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude(claim_id, OneSidedT(-1e-9).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion=f"HAR worst case over all attacks >= flat hierarchical PGD{s} meta-acc for PGD10 and "
                           "TRADES, every seed")
 
@@ -68,7 +68,7 @@ def test_pgd_meta_is_not_weaker_than_full_har_attacks(rs, study):
 
     r = rs.measure(measure)
     values = [a - b for a, b in zip(r[f"har_standard_pgd{s}"], r[f"har_standard_meta{s}"])]
-    rs.conclude("C003-5.09", AllSeeds(10.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude("C003-5.09", OneSidedT(10.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion="standard HAR: meta-acc under PGD-HAR - under PGD-Meta > 10 points, every seed "
                           "(PGD-Meta is the stronger attack, against the thesis' sentence)")
 
@@ -88,7 +88,7 @@ def test_har_costs_clean_leaf_accuracy(rs, study):
     r = rs.measure(measure)
     tol = 2.0 if rs.tier == "mini" else 1.0  # mini: ~1.5 SE of a difference of two accuracies on 300 points
     values = [f + tol - h for d in ("standard", "pgd10", "trades") for f, h in zip(r[f"flat_{d}"], r[f"har_{d}"])]
-    rs.conclude("C003-5.12", AllSeeds(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    rs.conclude("C003-5.12", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
                 assertion=f"clean leaf accuracy: HAR < flat + {tol:g} points for standard, PGD10 and TRADES, "
                           "every seed")
 

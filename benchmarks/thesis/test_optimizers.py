@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Within, get_claim
+from robustsuite.claims import OneSidedT, Within, get_claim
 from robustsuite.data import DataSpec
 from robustsuite.metrics import Severities, accuracy, lipschitz_upper_bound, robustness_profile
 from robustsuite.train import TrainConfig, kw, split_validation
@@ -144,7 +144,7 @@ def compare(rs, study, configs) -> dict[str, list[float]]:
 @pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
 def test_sgd_more_robust_under_thesis_protocol(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
-    rs.conclude("C003-4.01", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+    rs.conclude("C003-4.01", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
                 seeds=rs.seeds(study.seeds), metrics=m,
                 assertion="average robust accuracy at the strongest severities: SGD > max(Adam, RMSProp) in every seed")
 
@@ -156,7 +156,7 @@ def test_sgd_more_robust_at_matched_clean_accuracy(rs, study):
         return protocol_config(rs, study, opt, seed) if opt == "sgd" else matched_config(rs, study, opt, seed)
 
     m = rs.measure(lambda: compare(rs, study, configs))
-    rs.conclude("C003-4.01", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+    rs.conclude("C003-4.01", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
                 seeds=rs.seeds(study.seeds), metrics=m,
                 assertion="with Adam/RMSProp stopped at SGD's validation accuracy, SGD's average robust accuracy "
                           "is higher in every seed")
@@ -167,7 +167,7 @@ def test_sgd_more_robust_at_matched_clean_accuracy(rs, study):
 def test_sgd_has_smallest_lipschitz_bound(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
     ratio = [min(a, r) / s for s, a, r in zip(m["lipschitz_sgd"], m["lipschitz_adam"], m["lipschitz_rmsprop"])]
-    rs.conclude("C003-4.04", AllSeeds(margin=1.0).decide(ratio), study=study, seeds=rs.seeds(study.seeds),
+    rs.conclude("C003-4.04", OneSidedT(margin=1.0).decide(ratio), study=study, seeds=rs.seeds(study.seeds),
                 metrics={k: v for k, v in m.items() if k.startswith("lipschitz")} | {"ratio_adaptive_over_sgd": ratio},
                 assertion="min(bound_adam, bound_rmsprop) / bound_sgd > 1 in every seed")
 
@@ -176,7 +176,7 @@ def test_sgd_has_smallest_lipschitz_bound(rs, study):
 @pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
 def test_sgd_lead_persists_with_batch_norm(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
-    rs.conclude("C003-4.05", AllSeeds(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
+    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
                 seeds=rs.seeds(study.seeds), metrics=m,
                 assertion="with batch norm, SGD's average robust accuracy > max(Adam, RMSProp) in every seed")
 
@@ -199,7 +199,7 @@ def test_batch_norm_models_are_less_robust(rs, study):
         return drop
 
     drop = rs.measure(measure)
-    rs.conclude("C003-4.05", AllSeeds(margin=0.0).decide(drop), study=study, seeds=rs.seeds(study.seeds),
+    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(drop), study=study, seeds=rs.seeds(study.seeds),
                 metrics={"avg_robust_bn_off_minus_on": drop},
                 assertion="average robust accuracy without BN > with BN, for every optimizer and seed")
 
@@ -219,7 +219,7 @@ def test_momentum_sgd_behaves_like_sgd(rs, study):
         return worst
 
     worst = rs.measure(measure)
-    rs.conclude("C003-4.08", AllSeeds(margin=0.0).decide([tol - w for w in worst]), study=study,
+    rs.conclude("C003-4.08", OneSidedT(margin=0.0).decide([tol - w for w in worst]), study=study,
                 seeds=rs.seeds(study.seeds), metrics={"max_abs_diff_strongest_cells": worst},
                 assertion=f"|SGD-momentum - SGD| <= {tol:g} points at every strongest cell, every seed")
 

@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 
 from robustsuite.attacks import attack
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import OneSidedT
 from robustsuite.claims.alignment_paper import RES18, RES50, PretrainedAlignment
 from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
@@ -90,7 +90,7 @@ def per_attack(rs, study: AttackStudy) -> tuple[tuple[int, ...], dict[str, list[
 def test_alignment_composes_with_transfer_enhancing_attacks(rs, study):
     seeds, m = rs.measure(lambda: per_attack(rs, study))
     worst = [min(m[f"gain_mean[{a}]"][i] for a in study.attacks) for i in range(len(seeds))]
-    rs.conclude("C003-6.12", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.12", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="for every attack of " + ", ".join(study.attacks) + " the aligned source's mean transfer "
                           "gain over held-out targets (qualified points) > 0, every seed (value: the smallest gain)",
                 metrics=m | {"min_gain_over_attacks": worst})
@@ -102,7 +102,7 @@ def test_alignment_composes_with_model_modification_attacks(rs, study):
     seeds, m = rs.measure(lambda: per_attack(rs, study))
     key = "gain_mean_all" if any(k.startswith("gain_mean_all[") for k in m) else "gain_mean"
     worst = [min(m[f"{key}[{a}]"][i] for a in study.attacks) for i in range(len(seeds))]
-    rs.conclude("C003-6.13", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.13", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion=f"MI-FGSM-LinBP and PGD-BPA from the aligned source: mean gain ({key}) > 0, every seed",
                 metrics=m | {"min_gain_over_attacks": worst})
 
@@ -135,7 +135,7 @@ def test_alignment_gains_persist_against_defended_targets(rs, study):
 
     seeds, m = rs.measure(measure)
     worst = [min(m[f"gain_all[{t}]"][i] for t in (*study.defences, "none")) for i in range(len(seeds))]
-    rs.conclude("C003-6.16", AllSeeds(0.0).decide(worst), study=study, seeds=seeds,
+    rs.conclude("C003-6.16", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="transfer (all samples) from the aligned Res50 beats the source against Res50 (V2) behind "
                           "bit reduction, JPEG and noise smoothing, every seed (AT, FD and NRP targets not available)",
                 metrics=m | {"min_gain": worst})

@@ -3,11 +3,12 @@ import importlib
 import pkgutil
 
 from robustsuite.claims.claim import CLAIMS, FAMILIES, TIERS, Claim, claim, get_claim, list_claims
-from robustsuite.claims.verdict import AllSeeds, Decision, OneSidedT, Verdict, Within, mean_sd
+from robustsuite.claims.verdict import (AllSeeds, Decision, Equivalent, OneSidedT, Sequential, Verdict, Within, mean_sd,
+                                        t_interval)
 
 for _m in pkgutil.iter_modules(__path__):  # each family module declares its claims on import
     if _m.name not in ("claim", "verdict"):
         importlib.import_module(f"{__name__}.{_m.name}")
 
-__all__ = ["CLAIMS", "FAMILIES", "TIERS", "AllSeeds", "Claim", "Decision", "OneSidedT", "Verdict", "Within", "claim",
-           "get_claim", "list_claims", "mean_sd"]
+__all__ = ["CLAIMS", "FAMILIES", "TIERS", "AllSeeds", "Claim", "Decision", "Equivalent", "OneSidedT", "Sequential",
+           "Verdict", "Within", "claim", "get_claim", "list_claims", "mean_sd", "t_interval"]

@@ -28,8 +28,8 @@ TIERS = ("mini", "paper")
 class Claim:
     """One statement of a source document and how the suite checks it.
 
-    `erratum` set: the document is wrong; the case asserts the corrected statement and the
-    record gives the paper's claim as refuted. `skip_at[tier]` / `xfail_at[tier]` carry the
+    `erratum` set: the document's statement is false; the case asserts the corrected statement and
+    the record gives the paper's claim as refuted. A slip that leaves the statement true is a `note`. `skip_at[tier]` / `xfail_at[tier]` carry the
     measured evidence why the claim cannot be shown, or does not hold, at that tier.
     `no_case` is the documented reason why no case can exist (qualitative or setup claims).
     """
@@ -40,7 +40,8 @@ class Claim:
     statement: str
     paper: Mapping[str, float] = field(default_factory=dict)
     kind: str = "empirical"
-    erratum: str = ""
+    erratum: str = ""  # the statement is false: the case asserts the correction (a counterexample)
+    note: str = ""  # a typo or loose constant that leaves the statement true; the claim is judged as stated
     no_case: str = ""
     skip_at: Mapping[str, str] = field(default_factory=dict)
     xfail_at: Mapping[str, str] = field(default_factory=dict)

@@ -115,8 +115,8 @@ claim("C000-21", F, "§4 Table 2 rows 1 vs 5",
       "Focusing on the least robust training points raises test AutoAttack accuracy (~+0.2 pp) at no cost.",
       paper={"aa_best_gain_pp": 0.24, "aa_last_gain_pp": 0.13},
       calibration="digits MLP-128-128, 12 epochs, explicit focus (8 PGD-10 examples of the 64 least robust per "
-                  "batch) vs the same from 64 random points, paired by seed; group-sequential paired t-test, looks "
-                  "at 6 and 12 seeds, Pocock 0.0294 per look (overall 0.05); paper tier: 36 seeds, 3 looks",
+                  "batch) vs the same from 64 random points, paired by seed; sequential paired t-test, looks "
+                  "at 6 and 12 seeds, Bonferroni 0.025 per look (overall 0.05); paper tier: 36 seeds, 3 looks",
       xfail_at={"mini": "inconclusive at 12 seeds: least - random focus = +0.38 pp test PGD-20 accuracy (sd 0.69, "
                         "95% CI -0.06..0.82, p = 0.043 > 0.0294; 7 of 12 seeds ahead); least - no focus +0.5, +0.25, "
                         "+0.76, -1.01, 0, -1.01 pp (6 seeds). About 25 seeds are needed for 80% power: the paper "

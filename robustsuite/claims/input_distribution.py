@@ -18,15 +18,16 @@ claim("C001-01", F, "Sec 2.1",
 claim("C001-02", F, "Sec 2.1, Example 1",
       "x ~ U[0,1]^d, y = 1[x_1 > 1/2]: R* = 0 and RR* = 2 eps for eps <= 1/2, for every d.",
       kind="theory", paper={"RR_star_over_eps": 2.0},
-      erratum="The paper writes the boundary as HP_1 = {x_1 = 0}; it must be {x_1 = 1/2} (with {x_1 = 0} the "
-              "Bayes classifier has RR* = 0, not 2 eps). The case asserts RR* = 2 eps for the boundary at 1/2.",
+      note="A typo that leaves the statement true: the paper writes the boundary as HP_1 = {x_1 = 0}; with the "
+           "statement's own y = 1[x_1 > 1/2] it is {x_1 = 1/2}. The case asserts RR* = 2 eps as stated.",
       calibration="Monte Carlo, 2e5 points per (d, eps); within 4 standard errors of 2 eps; an exact attack on h*.")
 claim("C001-03", F, "Sec 2.1, Prop 2.1, App A.1",
       "x ~ U[0,1]^d, y = 1[1'x > d/2]: RR* >= 1 - 1/(4 d eps^2).",
       kind="theory",
-      erratum="The proof uses Var[U(0,1)] = 1/4; it is 1/12, so Chebyshev gives the tighter 1 - 1/(12 d eps^2) (the "
-              "stated bound survives, loosely); it also ignores the [0,1] box. The case asserts the corrected bound, "
-              "with and without the box, and the CLT value 2 Phi(eps sqrt(12 d)) - 1.",
+      note="A loose constant that leaves the statement true: the proof uses Var[U(0,1)] = 1/4; it is 1/12, so "
+           "Chebyshev gives the stronger 1 - 1/(12 d eps^2), which implies the stated bound; the proof also ignores "
+           "the [0,1] box. The case asserts the stronger bound (hence the statement), with and without the box, and "
+           "the CLT value 2 Phi(eps sqrt(12 d)) - 1.",
       calibration="Monte Carlo, 4e4 points per (d, eps) on d in {10, 100, 784}, eps in {0.05, 0.1, 0.3}; "
                   "bounds asserted to within 4 s.e.; CLT within 0.01.")
 claim("C001-04", F, "Remark 2.1", "For fixed eps, the Bayes robust error of Prop 2.1 tends to 1 as d grows.",
@@ -48,8 +49,8 @@ claim("C001-07", F, "Sec 2.2, Example 2 (cube)",
 claim("C001-08", F, "Sec 2.2, Example 2 (ball)",
       "On the unit ball in d = 3072 with l2 eps = 0.09, >= 97% are misclassified or attackable (97.81%).",
       kind="theory", paper={"fraction": 0.9781},
-      erratum="97% needs the tight (1 - delta)^(2d) form of Thm 2.1 (2); the paper's exponential form gives "
-              "only 86.96%. The case asserts the tight value 97.81% and records the exp-form value.",
+      note="The statement holds through the tight (1 - delta)^(2d) form of Thm 2.1 (2) (97.81%); the paper's "
+           "exponential form alone would give only 86.96%. The case asserts the tight value and records the exp form.",
       calibration="closed form; within 1e-3 of 0.9781.")
 claim("C001-09", F, "Sec 2.2, after Example 2",
       "The cube bound does not depend on d; the ball bound increases to 1 with d.",
@@ -145,7 +146,7 @@ claim("C001-22", F, "abstract, Sec 1, Sec 3.3",
 # ---- Sec 4: gamma, fMNIST / edge-fMNIST (figures only) ---------------------------------------------
 claim("C001-23", F, "Sec 4.1, Fig 3a",
       "Gamma mapping of CIFAR-10 leaves standard accuracy almost unchanged but changes PGD robustness largely.",
-      skip_at={"mini": "measured on digits with the mini recipe (MLP, eps 0.15, 3 seeds): robust 57.3 / 57.3 / "
+      xfail_at={"mini": "measured on digits with the mini recipe (MLP, eps 0.15, 3 seeds): robust 57.3 / 57.3 / "
                        "55.0 at gamma = 0.5 / 1 / 2 against std 94.9 / 95.1 / 94.2, a 2.3-pt robust range, 2.5x "
                        "the std range (< 3x); the catalog's CNN pilot was flat too (68.3 / 68.7 / 66.7). The effect "
                        "needs natural images, so only the paper-tier case asserts it."},

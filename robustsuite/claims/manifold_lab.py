@@ -215,15 +215,10 @@ def _offset_norm(x: torch.Tensor, pool: torch.Tensor, k: int = 50) -> torch.Tens
 
 def _tangent_fraction(model, man, x, y, font, theta, seed) -> dict:
     """rho = ||P_T grad_x L|| / ||grad_x L||, T = span of the decoder Jacobian at theta (C002-07)."""
-    from torch.func import jvp
-
     xg = x.clone().requires_grad_(True)
     loss = torch.nn.functional.cross_entropy(model(xg), y, reduction="sum")
     (grad,) = torch.autograd.grad(loss, xg)
-    dec = lambda t: man.decode(y, font, t, check=False).flatten(1)  # noqa: E731
-    eye = torch.eye(6, dtype=theta.dtype, device=theta.device)
-    jac = torch.stack([jvp(dec, (theta,), (eye[j].expand_as(theta),))[1] for j in range(6)], -1)  # (B, D, 6)
-    q, _ = torch.linalg.qr(jac)
+    q, _ = torch.linalg.qr(man.jacobian(y, font, theta))
     g = grad.flatten(1)
     rho = (q.transpose(1, 2) @ g[..., None]).squeeze(-1).norm(dim=1) / g.norm(dim=1).clamp_min(1e-12)
     r = torch.randn(g.shape, generator=torch.Generator().manual_seed(seed)).to(g)

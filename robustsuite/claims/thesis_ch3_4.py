@@ -22,7 +22,7 @@ claim("C003-2.06", F, "§2.5, Table 3.2",
       "Every robustified model has lower clean accuracy than its standard counterpart.",
       paper={"standard": 92.54, "mma": 82.37, "pgd10": 80.64, "soar": 87.95, "mart": 75.88, "trades": 75.61,
              "foar": 65.84},
-      skip_at={"mini": "not shown at toy scale: " + _TOY_SOAR + " (FOAR and PGD10-AT are not below standard)."},
+      xfail_at={"mini": "not shown at toy scale: " + _TOY_SOAR + " (FOAR and PGD10-AT are not below standard)."},
       calibration="paper tier: Standard - each defence >= 3 pts (reported >= 4.6).")
 claim("C003-2.07", F, "§2.3, Table 3.2",
       "PGD plateaus: accuracy under PGD1000 is within 1.5 pts of PGD20 for every model.",
@@ -77,7 +77,7 @@ claim("C003-3.12", F, "§3.3.4, Table 3.1", "SOAR with zero or random initialisa
       "softmax >= 99.97% on clean, noisy and PGD1 inputs), unlike PGD1-initialised SOAR.",
       paper={"standard_clean": 98.11, "pgd10_clean": 70.33, "soar_zero_clean": 99.99, "soar_rand_clean": 99.98,
              "soar_pgd1_clean": 97.71},
-      skip_at={"mini": "no over-confidence at toy scale (this family's pilot, digits MLP, 2 seeds, mean max-softmax "
+      xfail_at={"mini": "no over-confidence at toy scale (this family's pilot, digits MLP, 2 seeds, mean max-softmax "
                        "clean / noise / PGD1): SOAR-zero 97.5 / 96.8 / 91.6 and 97.6 / 97.2 / 91.8, SOAR-random "
                        "98.1 / 97.8 / 90.6, SOAR-PGD1 97.1 / 96.6 / 90.6, standard 95.5 / 94.7 / 82.5 (catalog pilot: "
                        "SOAR-zero 99.1 vs SOAR-PGD1 99.7)."},
@@ -86,7 +86,7 @@ claim("C003-3.13", F, "App. 3.C, Table 3.7", "Zero/random-init SOAR masks gradie
       "transferred PGD20 <= 9.2%; PGD1 init removes it.",
       paper={"zero_pgd20": 89.24, "zero_transfer": 2.86, "rand_pgd20": 90.82, "rand_transfer": 9.16,
              "pgd1_pgd20": 56.06, "pgd1_transfer": 79.25},
-      skip_at={"mini": "no masking signature at toy scale (this family's pilot, digits MLP, 2 seeds, white-box / "
+      xfail_at={"mini": "no masking signature at toy scale (this family's pilot, digits MLP, 2 seeds, white-box / "
                        "transferred PGD20): SOAR-zero 51.9 / 67.0 and 60.7 / 70.0, SOAR-random 52.6 / 65.7 and "
                        "57.2 / 67.0, SOAR-PGD1 67.0 / 76.6 and 64.5 / 74.1 (catalog pilot: SOAR-zero 55.2 / 73.3)."},
       calibration="paper tier: white-box - transfer >= 70 pts (zero, rand); transfer >= white-box + 15 (PGD1).")
@@ -94,11 +94,11 @@ claim("C003-3.14", F, "§3.4.2, Table 3.2", "SOAR is the most robust method unde
       "beating the best baseline by 8-10 pts, with 87.95% clean accuracy.",
       paper={"soar_clean": 87.95, "soar_fgsm": 67.15, "soar_pgd20": 56.06, "soar_pgd1000": 54.69, "mart_pgd20": 46.60,
              "pgd10_pgd20": 42.86, "trades_pgd20": 45.38},
-      skip_at={"mini": "not shown at toy scale: " + _TOY_SOAR + " (PGD10-AT beats SOAR)."},
+      xfail_at={"mini": "not shown at toy scale: " + _TOY_SOAR + " (PGD10-AT beats SOAR)."},
       calibration="paper tier: SOAR - max(baselines) >= 5 pts per attack, cells +-3 pts (10k test images).")
 claim("C003-3.15", F, "§3.4.2, Table 3.2", "First-order regularisation (FOAR) is insufficient: 23.8 pts below SOAR "
       "under PGD20.", paper={"foar_pgd20": 32.28, "soar_pgd20": 56.06, "foar_clean": 65.84},
-      skip_at={"mini": "FOAR is as robust as SOAR at toy scale: " + _TOY_SOAR + "."},
+      xfail_at={"mini": "FOAR is as robust as SOAR at toy scale: " + _TOY_SOAR + "."},
       calibration="paper tier: SOAR - FOAR >= 15 pts (PGD20), FOAR >= 25.")
 claim("C003-3.16", F, "App. 3.C, Table 3.8 (caption swapped, I-5; columns shifted, I-4)",
       "FOAR also benefits from PGD1 initialisation (PGD20 32.28 vs 23.65 zero / 24.71 random).",
@@ -111,12 +111,12 @@ claim("C003-3.16", F, "App. 3.C, Table 3.8 (caption swapped, I-5; columns shifte
 claim("C003-3.17", F, "§3.4.2, Table 3.3", "SOAR is the most robust under SimBA and transferred PGD; SimBA "
       "hurts every defence more than transfer.",
       paper={"soar_simba": 68.57, "mart_simba": 48.57, "soar_pgd20_r": 79.25, "mma_pgd20_r": 78.70},
-      skip_at={"mini": "SOAR is not the most robust model at toy scale: " + _TOY_SOAR + "."},
+      xfail_at={"mini": "SOAR is not the most robust model at toy scale: " + _TOY_SOAR + "."},
       calibration="paper tier: SOAR SimBA - best baseline >= 15; transfer >= every baseline - 1 pt.")
 claim("C003-3.18", F, "§3.4.2, Table 3.4", "AutoAttack components: APGD-CE close to PGD20; at 8/255 SOAR is the "
       "least robust under targeted APGD-DLR (18.25) and FAB (20.22).",
       paper={"soar_apgdce_8": 53.40, "soar_dlr_8": 18.25, "soar_fab_8": 20.22, "soar_square_8": 35.94},
-      skip_at={"mini": "needs the CIFAR-10 models of Table 3.2 (SOAR is not the most robust model at toy scale: "
+      xfail_at={"mini": "needs the CIFAR-10 models of Table 3.2 (SOAR is not the most robust model at toy scale: "
                        + _TOY_SOAR + ")."},
       calibration="paper tier: SOAR APGD-CE >= best baseline + 5; SOAR DLR <= min(baselines) - 5.")
 claim("C003-3.19", F, "App. 3.D, Table 3.9", "SOAR trained for Linf 8/255 beats L2-PGD10-AT and L2-TRADES under "
@@ -127,14 +127,14 @@ claim("C003-3.19", F, "App. 3.D, Table 3.9", "SOAR trained for Linf 8/255 beats 
       calibration="paper tier: SOAR - max(PGD10, TRADES) >= 4 pts at every white-box eps.")
 claim("C003-3.20", F, "App. 3.E, Table 3.10", "SOAR robustness grows with capacity: CNN6 < CNN8 < ResNet-10.",
       paper={"cnn6_pgd20": 32.83, "cnn8_pgd20": 47.30, "resnet10_pgd20": 56.06},
-      skip_at={"mini": "not monotone at toy scale (pilot, digits MLP widths 64/256/1024, SOAR PGD20): seed 0 "
+      xfail_at={"mini": "not monotone at toy scale (pilot, digits MLP widths 64/256/1024, SOAR PGD20): seed 0 "
                        "65.5 / 67.5 / 65.7, seed 1 65.0 / 64.5 / 72.3; clean 96.0 / 94.0 / 95.0 and 92.2 / 91.4 / 96.5. "
                        "The paper case trains CNN6 / CNN8 (our definition, models/cnn_depth.py) and ResNet-10."},
       calibration="paper tier: strict ordering in clean and PGD20 accuracy.")
 claim("C003-3.21", F, "App. 3.F", "No gradient masking: the mean number of input-gradient coordinates with "
       "|dl/dx_j| > 1e-6 is 3069/3072 for SOAR (PGD1 init), 1043 for zero-init SOAR.",
       paper={"pgd10": 3072, "soar_pgd1": 3069, "soar_zero": 1043},
-      skip_at={"mini": "not reproduced at toy scale (this family's pilot, 8x8 digits, d=64, 2 seeds, mean non-zero "
+      xfail_at={"mini": "not reproduced at toy scale (this family's pilot, 8x8 digits, d=64, 2 seeds, mean non-zero "
                        "input-gradient coordinates): standard 63.7 / 63.6, PGD10-AT 63.8 / 63.9, SOAR-PGD1 51.6 / "
                        "58.8 (< 0.99 d), SOAR-zero 46.7 / 44.3 (> 0.5 d); catalog pilot: SOAR-PGD1 16/64."},
       calibration="paper tier: SOAR-PGD1 >= 0.99 d; zero-init <= 0.5 d.")

@@ -1,13 +1,23 @@
-"""Verdicts over seeds: every claim ends `reproduced`, `refuted` or `inconclusive`.
+"""The suite's one statistics module: every rule that turns per-seed values into a verdict.
 
-A rule turns per-seed values into a Verdict with the statistics behind it. Rules are data (frozen
-dataclasses), so a claim states its rule once and the report can print it.
+Every claim ends `reproduced`, `refuted` or `inconclusive`. A rule is data (a frozen dataclass)
+whose `decide(values)` returns a Decision with the statistics behind it, so a claim states its
+rule once and the report can print it. Two kinds of rule:
+
+- exact rules (`AllSeeds`, `Within`) judge each instance on its own: right for theorems, closed
+  forms and deterministic computations, where one counterexample refutes;
+- inferential rules (`OneSidedT`, `Equivalent`, `Sequential`) judge a noisy effect by a confidence
+  statement about its mean, so that on a null effect `reproduced` comes out with probability at
+  most alpha, and a verdict repeats on fresh seeds. Empirical claims use these (the harness refuses
+  an exact rule on varying empirical values).
+
+tests/claims/test_verdict_properties.py checks each rule's error rates and power by simulation.
 """
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -25,6 +35,7 @@ class Decision:
     verdict: Verdict
     rule: str
     stats: dict
+    exact: bool = False  # decided instance by instance (no inference over seeds)
 
     def __str__(self) -> str:
         stats = ", ".join(f"{k}={_fmt(v)}" for k, v in self.stats.items())
@@ -44,9 +55,32 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else 0.0)
 
 
+def t_interval(values: Sequence[float], confidence: float) -> tuple[float, float]:
+    """Two-sided Student-t confidence interval of the mean (a point when all values agree)."""
+    from scipy.stats import t as student_t
+
+    m, sd = mean_sd(values)
+    half = float(student_t.ppf(0.5 + confidence / 2, len(values) - 1)) * sd / math.sqrt(len(values))
+    return m - half, m + half
+
+
+def t_tail_pvalues(diff: float, sd: float, n: int) -> tuple[float, float]:
+    """P(T >= t) and P(T <= t) for t = diff / (sd / sqrt n), n - 1 degrees of freedom.
+
+    With no spread the data are exact: a positive difference is certain, a zero one decides nothing."""
+    if sd == 0.0:
+        return (0.0, 1.0) if diff > 0 else (1.0, 0.0) if diff < 0 else (1.0, 1.0)
+    from scipy.stats import t as student_t
+
+    upper = float(student_t.sf(diff / (sd / math.sqrt(n)), n - 1))
+    return upper, float(student_t.cdf(diff / (sd / math.sqrt(n)), n - 1))
+
+
 @dataclass(frozen=True)
 class AllSeeds:
-    """`value > margin` in every seed reproduces; `value <= margin` in every seed refutes."""
+    """Exact: `value > margin` in every instance reproduces; `value <= margin` in every one refutes.
+
+    For theorems and deterministic checks only; a noisy effect needs an inferential rule."""
 
     margin: float = 0.0
 
@@ -55,32 +89,13 @@ class AllSeeds:
         above = [v > self.margin for v in values]
         verdict = Verdict.REPRODUCED if all(above) else Verdict.REFUTED if not any(above) else Verdict.INCONCLUSIVE
         m, sd = mean_sd(values)
-        return Decision(verdict, f"all seeds > {self.margin:g}", {"values": list(values), "mean": m, "sd": sd,
-                                                                 "n": len(values)})
-
-
-@dataclass(frozen=True)
-class OneSidedT:
-    """One-sample one-sided t-tests of mean > margin (reproduced) and mean < margin (refuted)."""
-
-    margin: float = 0.0
-    alpha: float = 0.05
-
-    def decide(self, values: Sequence[float]) -> Decision:
-        _need(values, 2)
-        m, sd = mean_sd(values)
-        n = len(values)
-        p_greater, p_less = _t_tail_pvalues(m - self.margin, sd, n)
-        verdict = (Verdict.REPRODUCED if p_greater < self.alpha else
-                   Verdict.REFUTED if p_less < self.alpha else Verdict.INCONCLUSIVE)
-        return Decision(verdict, f"one-sided t-test of mean > {self.margin:g} at alpha={self.alpha:g}",
-                        {"values": list(values), "mean": m, "sd": sd, "n": n, "p_greater": p_greater,
-                         "p_less": p_less})
+        return Decision(verdict, f"all seeds > {self.margin:g}",
+                        {"values": list(values), "mean": m, "sd": sd, "n": len(values)}, exact=True)
 
 
 @dataclass(frozen=True)
 class Within:
-    """A deterministic or Monte Carlo value within `tol` of `expected` reproduces; else refutes."""
+    """Exact: a deterministic or Monte Carlo value within `tol` of `expected` reproduces; else refutes."""
 
     expected: float
     tol: float
@@ -90,19 +105,93 @@ class Within:
         m, sd = mean_sd(values)
         ok = all(abs(v - self.expected) <= self.tol for v in values)
         return Decision(Verdict.REPRODUCED if ok else Verdict.REFUTED, f"|value - {self.expected:g}| <= {self.tol:g}",
-                        {"values": list(values), "mean": m, "sd": sd, "n": len(values)})
+                        {"values": list(values), "mean": m, "sd": sd, "n": len(values)}, exact=True)
+
+
+@dataclass(frozen=True)
+class OneSidedT:
+    """One-sided t-tests of mean > margin (reproduced) and mean < margin (refuted), each at `alpha`.
+
+    Applied to per-seed differences of two arms it is the paired t-test."""
+
+    margin: float = 0.0
+    alpha: float = 0.05
+
+    def decide(self, values: Sequence[float]) -> Decision:
+        _need(values, 2)
+        vals = [float(v) for v in values]
+        m, sd = mean_sd(vals)
+        n = len(vals)
+        p_greater, p_less = t_tail_pvalues(m - self.margin, sd, n)
+        verdict = (Verdict.REPRODUCED if p_greater < self.alpha else
+                   Verdict.REFUTED if p_less < self.alpha else Verdict.INCONCLUSIVE)
+        return Decision(verdict, f"one-sided t-test of mean > {self.margin:g} at alpha={self.alpha:g}",
+                        {"values": vals, "mean": m, "sd": sd, "n": n, "p_greater": p_greater, "p_less": p_less,
+                         "ci": list(t_interval(vals, 1 - 2 * self.alpha)),
+                         "wins": sum(v > self.margin for v in vals)})
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """Equivalence by two one-sided tests: reproduced when the (1 - 2 alpha) interval of the mean
+    lies inside (-tol, tol), refuted when it lies wholly outside, else inconclusive."""
+
+    tol: float
+    alpha: float = 0.05
+
+    def decide(self, values: Sequence[float]) -> Decision:
+        _need(values, 2)
+        vals = [float(v) for v in values]
+        m, sd = mean_sd(vals)
+        lo, hi = t_interval(vals, 1 - 2 * self.alpha)
+        verdict = (Verdict.REPRODUCED if -self.tol < lo and hi < self.tol else
+                   Verdict.REFUTED if lo > self.tol or hi < -self.tol else Verdict.INCONCLUSIVE)
+        return Decision(verdict, f"TOST: {1 - 2 * self.alpha:.0%} CI of the mean within +-{self.tol:g}",
+                        {"values": vals, "mean": m, "sd": sd, "n": len(vals), "ci": [lo, hi]})
+
+
+@dataclass(frozen=True)
+class Sequential:
+    """Seeds added look by look until a one-sided t-test decides, or the last look is spent
+    (inconclusive).
+
+    `looks` are the seed counts at which the test is made, each at alpha / len(looks) (Bonferroni),
+    so the whole design keeps `reproduced` on a null effect below alpha however many looks it takes."""
+
+    margin: float = 0.0
+    alpha: float = 0.05
+    looks: tuple[int, ...] = (3, 6, 9)
+
+    def __post_init__(self) -> None:
+        if not self.looks or self.looks[0] < 2 or list(self.looks) != sorted(set(self.looks)):
+            raise ConfigError(f"Sequential looks={self.looks!r} are not allowed; give increasing seed counts >= 2.")
+
+    @property
+    def n_max(self) -> int:
+        return self.looks[-1]
+
+    def run(self, value_of: Callable[[int], float], seeds: Sequence[int]) -> Decision:
+        """Measure `value_of(seed)` over the first seeds of `seeds` (n_max of them), look by look."""
+        if len(seeds) < self.n_max:
+            raise ConfigError(f"Sequential needs {self.n_max} seeds; got {list(seeds)}.")
+        values: list[float] = []
+        for n in self.looks:
+            values += [float(value_of(s)) for s in seeds[len(values):n]]
+            if self.stops(values):
+                break
+        return self.decide(values)
+
+    def stops(self, values: Sequence[float]) -> bool:
+        """Whether a look made with these values ends the design (it decides, or it is the last)."""
+        return len(values) >= self.n_max or self.decide(values).verdict is not Verdict.INCONCLUSIVE
+
+    def decide(self, values: Sequence[float]) -> Decision:
+        """The decision at the look made with `values`."""
+        test = OneSidedT(self.margin, self.alpha / len(self.looks)).decide(values)
+        return Decision(test.verdict, f"sequential one-sided t-test of mean > {self.margin:g} "
+                        f"(looks at n={list(self.looks)}, alpha={self.alpha:g} in all)", test.stats)
 
 
 def _need(values: Sequence[float], n: int) -> None:
     if len(values) < n or any(not math.isfinite(float(v)) for v in values):
         raise ConfigError(f"a verdict needs at least {n} finite values; got {list(values)!r}.")
-
-
-def _t_tail_pvalues(diff: float, sd: float, n: int) -> tuple[float, float]:
-    """P(T >= t) and P(T <= t) for t = diff / (sd / sqrt n) with n - 1 degrees of freedom."""
-    if sd == 0.0:
-        return (0.0, 1.0) if diff > 0 else (1.0, 0.0) if diff < 0 else (1.0, 1.0)
-    from scipy.stats import t as student_t
-
-    upper = float(student_t.sf(diff / (sd / math.sqrt(n)), n - 1))
-    return upper, 1.0 - upper

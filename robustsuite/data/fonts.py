@@ -185,6 +185,19 @@ class FontsManifold:
             self.check(labels, fonts, theta)
         return warp(self.protos[fonts, labels], theta)
 
+    def jacobian(self, labels: torch.Tensor, fonts: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+        """d image / d theta at each sample: (B, pixels, 6), the tangent space of the manifold there.
+
+        One Jacobian-vector product per parameter, each over the whole batch (samples do not
+        interact). The products are reverse-over-reverse, exact because a backward pass is linear
+        in its incoming gradient: grid_sample has no forward-mode derivative in torch 2.14.
+        """
+        from torch.autograd.functional import jvp
+
+        decode = lambda t: self.decode(labels, fonts, t, check=False).flatten(1)  # noqa: E731
+        eye = torch.eye(6, dtype=theta.dtype, device=theta.device)
+        return torch.stack([jvp(decode, theta, eye[j].expand_as(theta))[1] for j in range(6)], -1)
+
     def sample_theta(self, n: int, generator: torch.Generator) -> torch.Tensor:
         u = torch.rand(n, 6, generator=generator, dtype=torch.float64)
         return (self.spec.low + u * (self.spec.high - self.spec.low)).to(self.low)

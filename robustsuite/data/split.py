@@ -34,6 +34,10 @@ class Split:
             return self
         return self.take(slice(0, n))
 
+    def rolled(self, offset: int) -> "Split":
+        """The same examples, starting at `offset` (wrapping around)."""
+        return self.take((torch.arange(len(self)) + offset) % len(self))
+
     def shuffled(self, seed: int) -> "Split":
         perm = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
         return self.take(perm)

@@ -36,8 +36,13 @@ class DataSpec:
     n_train: int | None = None  # first n of a fixed shuffle of the training split; None = all
     n_test: int | None = None  # first n of the test split: the fixed evaluation subset
 
-    def load(self, root: str | os.PathLike | None, *, train: bool, download: bool = False) -> Split:
+    def load(self, root: str | os.PathLike | None, *, train: bool, download: bool = False,
+             test_offset: int = 0) -> Split:
+        """The split, transformed; `test_offset` rotates the test split so that the evaluation
+        subset starts at that image (a replication on test data the default run never saw)."""
         split = load_dataset(self.name, root=root, train=train, download=download)
+        if not train and test_offset:
+            split = split.rolled(test_offset)
         split = split.shuffled(seed=1234).head(self.n_train) if train else split.head(self.n_test)
         fn = TRANSFORMS.get(self.transform)
         return Split(fn(split.x, **dict(self.params)), split.y, split.num_classes)

@@ -39,6 +39,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--run", dest="rs_run", default=os.environ.get("ROBUSTSUITE_RUN"),
                 help="run name; an existing run is resumed (finished cases are skipped); env ROBUSTSUITE_RUN")
     g.addoption("--seeds", default=None, help="seed count (3) or list (0,1,2); default: each case's own")
+    g.addoption("--seed-offset", type=int, default=0,
+                help="add K to every seed: replicate a run on disjoint seeds (see `robustsuite replicate`)")
+    g.addoption("--test-offset", type=int, default=0,
+                help="evaluation subsets start at test image N: replicate a run on unseen test data")
     g.addoption("--device", dest="rs_device", default="auto", help="cpu, cuda, cuda:N or auto")
     g.addoption("--threads", type=int, default=1, help="torch intra-op threads on the CPU (default 1)")
     g.addoption("--progress", action="store_true", help="progress bars for training")
@@ -150,7 +154,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if skip:
                 item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"), append=False)
             if xfail:
-                item.add_marker(pytest.mark.xfail(strict=True, reason=f"{cid} does not hold at the {tier} tier: {xfail}"),
+                # only a failed assertion is the expected failure: a crash stays an error
+                item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,
+                                                  reason=f"{cid} does not hold at the {tier} tier: {xfail}"),
                                 append=False)
 
 
@@ -177,6 +183,7 @@ def suite(request: pytest.FixtureRequest):
     options = Options(tier=config.option.tier, data_root=os.path.expanduser(config.option.data_root),
                       download=config.option.download, cache_dir=os.path.expanduser(config.option.cache_dir),
                       run_dir=str(run_dir), seeds=parse_seeds(config.option.seeds), device=device,
+                      seed_offset=config.option.seed_offset, test_offset=config.option.test_offset,
                       progress=config.option.progress)
     return Suite(options)
 

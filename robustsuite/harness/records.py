@@ -12,7 +12,8 @@ Schema (version 1), every key required:
   aggregate      dict[str, {mean, sd, n}]
   assertion      str            what was asserted, in words
   decision       {verdict, rule, stats}   the decision on the asserted statement
-  verdict        str            the paper's claim: reproduced | refuted | inconclusive
+  verdict        str            the paper's claim: reproduced | refuted | inconclusive | suite-error (an
+                                erratum's corrected statement failed: the suite is wrong)
   paper          dict[str, float]         the paper's own numbers
   expected       str            "pass", or "xfail" (a claim known not to hold at this tier)
   timings        dict[str, float]         seconds (synchronized on GPUs)
@@ -34,7 +35,7 @@ SCHEMA_VERSION = 1
 REQUIRED = {"schema_version": int, "case": str, "claim": str, "family": str, "tier": str, "study": dict,
             "seeds": list, "metrics": dict, "aggregate": dict, "assertion": str, "decision": dict, "verdict": str,
             "paper": dict, "expected": str, "timings": dict, "environment": dict, "created": str}
-VERDICTS = ("reproduced", "refuted", "inconclusive")
+VERDICTS = ("reproduced", "refuted", "inconclusive", "suite-error")
 TIERS = ("mini", "paper")
 EXPECTED = ("pass", "xfail")
 
@@ -83,7 +84,7 @@ def _check(record: object) -> None:
     for key in ("verdict", "rule", "stats"):
         if key not in decision:
             raise _Invalid(f"decision lacks {key!r}", "decision")
-    if decision["verdict"] not in VERDICTS:
+    if decision["verdict"] not in VERDICTS[:3]:
         raise _Invalid(f"decision verdict {decision['verdict']!r} is not one of {VERDICTS}", "decision", "verdict")
 
 

@@ -15,7 +15,7 @@ from torch import nn
 
 from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
-from robustsuite.errors import ConfigError, choice
+from robustsuite.errors import ConfigError, SuiteError, choice
 from robustsuite.harness.cache import ModelCache
 from robustsuite.harness.environment import environment
 from robustsuite.harness.store import ResultsStore
@@ -31,6 +31,8 @@ class Options:
     cache_dir: str = os.environ.get("ROBUSTSUITE_CACHE_DIR", os.path.expanduser("~/.cache/robustsuite"))
     run_dir: str = "results/runs/adhoc"
     seeds: tuple[int, ...] | None = None  # None: each case's own default
+    seed_offset: int = 0  # seeds start here: a replication on seeds disjoint from the default run's
+    test_offset: int = 0  # evaluation subsets start at this test image: a replication on unseen test data
     device: str = "cpu"
     progress: bool = False
 
@@ -77,7 +79,8 @@ class Suite:
     def data(self, spec: DataSpec, *, train: bool) -> Split:
         key = (spec, train)
         if key not in self._data:
-            split = spec.load(self.options.data_root, train=train, download=self.options.download)
+            split = spec.load(self.options.data_root, train=train, download=self.options.download,
+                              test_offset=self.options.test_offset)
             self._data[key] = split.to(self.device)
         return self._data[key]
 
@@ -91,11 +94,13 @@ class Suite:
         return self._memo[key]
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
-        return self.options.seeds if self.options.seeds is not None else tuple(range(default))
+        seeds = self.options.seeds if self.options.seeds is not None else tuple(range(default))
+        return tuple(s + self.options.seed_offset for s in seeds)
 
     def _train(self, cfg: TrainConfig):
-        return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
-                           progress=self.options.progress)
+        with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
+            return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
+                               progress=self.options.progress)
 
 
 class Case:
@@ -115,6 +120,7 @@ class Case:
     def measure(self, fn: Callable[[], object]) -> object:
         """Run the case's measurement once, timed (pytest-benchmark when under pytest)."""
         before = dict(self.suite.cache.stats)
+        seed_everything(self.case_id)
         with stopwatch(self.timings, "measure_seconds"):
             result = self._timer(fn) if self._timer is not None else fn()
         self.timings["train_seconds"] = self.suite.cache.stats["train_seconds"] - before["train_seconds"]
@@ -124,12 +130,17 @@ class Case:
 
     def conclude(self, claim_id: str, decision: Decision, *, assertion: str, study: object,
                  metrics: Mapping[str, Sequence[float]] | None = None, seeds: Sequence[int] = ()) -> Decision:
-        """Record the case and assert its decision. For an erratum claim the decision is on the
-        corrected statement, and the paper's claim is recorded as refuted when it reproduces."""
+        """Record the case, then assert its decision.
+
+        The record's verdict is the paper's claim's: the decision's, except for an erratum claim,
+        whose case decides the corrected statement: the paper is refuted when that statement
+        reproduces, and a corrected statement that fails is an error of the suite, never "refuted".
+        """
         claim = get_claim(claim_id)
-        verdict = decision.verdict
-        if claim.erratum and verdict is Verdict.REPRODUCED:
-            verdict = Verdict.REFUTED
+        _check_rule(claim, decision, seeds)
+        verdict = decision.verdict.value
+        if claim.erratum:
+            verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
         metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
         study = _plain(study)
         record = {
@@ -138,13 +149,45 @@ class Case:
             "aggregate": {k: dict(zip(("mean", "sd"), mean_sd(v)), n=len(v)) for k, v in metrics.items() if v},
             "assertion": assertion, "decision": {"verdict": decision.verdict.value, "rule": decision.rule,
                                                  "stats": _plain(decision.stats)},
-            "verdict": verdict.value, "paper": dict(claim.paper), "expected": self.expected,
-            "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency},
+            "verdict": verdict, "paper": dict(claim.paper), "expected": self.expected,
+            "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency}
+            | {"seed_offset": self.suite.options.seed_offset, "test_offset": self.suite.options.test_offset},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         self.suite.store.write(record)
+        if verdict == SUITE_ERROR:
+            raise SuiteError(f"{claim.id} is an erratum, but the corrected statement the suite asserts does not "
+                             f"hold: {assertion}: {decision}")
         assert decision.verdict is Verdict.REPRODUCED, f"{claim.id}: {assertion}: {decision}"
         return decision
+
+
+SUITE_ERROR = "suite-error"  # the record's verdict when an erratum's corrected statement fails
+
+
+def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
+    """Empirical claims are decided by inference over seeds: an exact rule (every seed > margin)
+    on one value per seed that varies from seed to seed is refused, since its verdict need not
+    replicate. (An exact rule over several conditions of one measurement stays allowed.)"""
+    values = decision.stats.get("values", [])
+    if (claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
+            and len(set(values)) > 1):
+        raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
+                          f"inferential rule (OneSidedT, Sequential, Equivalent), not {decision.rule!r}.")
+
+
+def seed_everything(key: str) -> None:
+    """Seed torch's, numpy's and Python's global generators from `key` (a case id), so that every
+    draw a case makes without its own generator (random starts, restarts, noise) is reproducible."""
+    import hashlib
+    import random
+
+    import numpy as np
+
+    seed = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
 
 
 def _plain(obj: object) -> object:

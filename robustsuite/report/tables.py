@@ -13,7 +13,7 @@ from robustsuite.report.status import (NO_CASE, NOT_RUN, SKIPPED, ClaimStatus, b
                                        document_families, document_title, paper_rows, record_note, rows, study_id)
 
 FORMATS = ("md", "latex")
-VERDICT_COLUMNS = ("reproduced", "refuted", "inconclusive", SKIPPED, NOT_RUN, NO_CASE)
+VERDICT_COLUMNS = ("reproduced", "refuted", "inconclusive", "suite-error", SKIPPED, NOT_RUN, NO_CASE)
 RESULT_HEADERS = ("Claim", "Study", "Metric", "Paper", "Reproduced (mean ± sd, n)", "Verdict")
 
 

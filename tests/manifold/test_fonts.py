@@ -106,3 +106,18 @@ def test_latents_lookup_recovers_training_latents_in_any_order():
     assert torch.equal(font, s.font[idx]) and torch.equal(theta, s.theta[idx])
     with pytest.raises(ConfigError, match="not in FONTS"):
         latents_of("fonts_mini", torch.rand(2, 1, 16, 16))
+
+
+def test_jacobian_matches_central_differences():
+    """The tangent basis (C002-07) is the decoder's exact derivative, on every supported torch."""
+    s = load_fonts("fonts_mini", False)
+    man = FontsManifold(MINI, dtype=torch.float64)
+    y, font, theta = s.y[:4], s.font[:4], s.theta[:4].double()
+    jac = man.jacobian(y, font, theta)
+    h = 1e-6
+    for j in range(6):
+        step = torch.zeros_like(theta)
+        step[:, j] = h
+        fd = (man.decode(y, font, theta + step, check=False) - man.decode(y, font, theta - step, check=False)) / (2 * h)
+        assert torch.allclose(jac[..., j], fd.flatten(1), atol=1e-5), j
+    assert jac.shape == (4, 16 * 16, 6) and jac.abs().sum() > 0
