@@ -18,7 +18,7 @@ TINY_CASE = '''
 
     import pytest
 
-    from robustsuite.claims import Within
+    from robustsuite.claims import OneSidedT
 
 
     @dataclass(frozen=True)
@@ -31,7 +31,7 @@ TINY_CASE = '''
     @pytest.mark.studies(mini=[Tiny("tiny")])
     def test_tiny(rs, study):
         values = rs.measure(lambda: [4.0, 4.5, 5.0])
-        rs.conclude("C003-4.04", Within(4.5, 1.0).decide(values), assertion="bound within 1 of 4.5",
+        rs.conclude("C003-4.04", OneSidedT(3.0).decide(values), assertion="bound > 3 (one-sided t-test)",
                     study=study, seeds=rs.seeds(3), metrics={"bound_sgd": values})
 
 
