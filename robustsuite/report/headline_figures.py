@@ -103,21 +103,23 @@ def _saturation(fig: Figure, panel: Panel) -> None:
 def _har(fig: Figure, panel: Panel) -> None:
     ax = fig.subplots()
     defences = ("standard", "pgd10", "trades")
-    series = []  # (label, {defence: values}, style)
+    series = []  # (label, {defence: values}, colour, style): flat and HAR in a pair of colours per source
     for st in panel.statuses:
         if all(f"flat_{d}_hier200" in st.paper for d in defences):
-            series.append((f"paper flat ({st.id})", {d: [st.paper[f"flat_{d}_hier200"]] for d in defences}, "paper"))
+            series.append((f"paper flat ({st.id})", {d: [st.paper[f"flat_{d}_hier200"]] for d in defences}, "C0",
+                           "paper"))
             series.append((f"paper HAR ({st.id})", {d: [st.paper[f"har_{d}_hier200"]] for d in defences
-                                                     if f"har_{d}_hier200" in st.paper}, "paper"))
+                                                     if f"har_{d}_hier200" in st.paper}, "C1", "paper"))
         for r, label in zip(st.records, record_labels(st.records)):
-            rows = har_rows(r)
-            series.append((f"flat ({label})", {d: v[0] for d, v in rows.items()}, "run"))
-            series.append((f"HAR worst case ({label})", {d: v[1] for d, v in rows.items()}, "run"))
+            rows, pair = har_rows(r), sum(1 for s in series if s[3] == "run") // 2
+            series.append((f"flat ({label})", {d: v[0] for d, v in rows.items()}, f"C{2 * pair % 10}", "run"))
+            series.append((f"HAR worst case ({label})", {d: v[1] for d, v in rows.items()}, f"C{(2 * pair + 1) % 10}",
+                           "run"))
     width = 0.8 / max(len(series), 1)
-    for i, (label, values, style) in enumerate(series):
+    for i, (label, values, colour, style) in enumerate(series):
         xs = [defences.index(d) - 0.4 + width * (i + 0.5) for d in values]
         means = [fmean(v) for v in values.values()]
-        ax.bar(xs, means, width, label=label, color=f"C{i}", alpha=0.45 if style == "paper" else 0.85,
+        ax.bar(xs, means, width, label=label, color=colour, alpha=0.4 if style == "paper" else 0.9,
                hatch="//" if style == "paper" else None, edgecolor="k" if style == "paper" else None, lw=0.5)
         for x, v in zip(xs, values.values()):
             if style == "run" and len(v) > 1:
