@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from statistics import fmean, stdev
+from statistics import fmean
 
+from robustsuite.claims import mean_sd
 from robustsuite.report.matrices import MATRIX
 from robustsuite.report.plots import CURVE
-from robustsuite.report.status import NOT_RUN, ClaimStatus
+from robustsuite.report.status import NOT_RUN, ClaimStatus, study_id
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,13 @@ def fmt(values: list[float], unit: str = "") -> str:
     """'12.2 ± 4.1 pts (n=3)': mean ± sample sd over seeds."""
     if not values:
         return "—"
-    sd = stdev(values) if len(values) > 1 else 0.0
-    return f"{fmean(values):.3g} ± {sd:.2g}{unit} (n={len(values)})"
+    mean, sd = mean_sd(values)
+    return f"{mean:.3g} ± {sd:.2g}{unit} (n={len(values)})"
 
 
 def record_labels(records: list[dict]) -> list[str]:
     """Short names for records: the study id, or, where studies repeat, what tells their test
     functions apart ('at matched clean accuracy' vs 'under thesis protocol')."""
-    from robustsuite.report.status import study_id
-
     ids = [study_id(r) for r in records]
     if len(set(ids)) == len(ids):
         return ids

@@ -75,7 +75,8 @@ def _optimizers(fig: Figure, panel: Panel) -> None:
 def _saturation(fig: Figure, panel: Panel) -> None:
     st = panel.status
     ax = fig.subplots()
-    curves = [(label, level_values(r, "robust", "saturation")) for r, label in zip(st.records, record_labels(st.records))]
+    curves = [(label, level_values(r, "robust", "saturation"))
+              for r, label in zip(st.records, record_labels(st.records))]
     paper = paper_levels(st.paper)
     levels = sorted({x for _, c in curves for x in c} | set(paper))
     pos = {x: i for i, x in enumerate(levels)}

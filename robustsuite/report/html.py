@@ -181,12 +181,12 @@ def _matrix_tables(s: ClaimStatus) -> str:
     """Each matrix of each record as a table of means, shaded by value."""
     out = []
     for r in s.records:
-        for name, (rows, cols, data) in grids(r).items():
+        for name, (labels, cols, data) in grids(r).items():
             finite = [v for row in data for v in row if math.isfinite(v)]
             lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
             body = "".join(f"<tr><th>{escape(label)}</th>" + "".join(
                 f"<td{_shade(v, lo, hi)}>{fmt_num(v) if math.isfinite(v) else ''}</td>" for v in values) + "</tr>"
-                for label, values in zip(rows, data))
+                for label, values in zip(labels, data))
             head = "<tr><th></th>" + "".join(f"<th>{escape(c)}</th>" for c in cols) + "</tr>"
             out.append(f"<p>{escape(study_id(r))}: <b>{escape(name)}</b> (rows -> columns, mean over seeds)</p>"
                        f'<table class="matrix"><thead>{head}</thead><tbody>{body}</tbody></table>')

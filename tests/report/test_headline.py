@@ -10,7 +10,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _records(make_record) -> list[dict]:
-    sat = {f"robust@saturation={p}": [40.0 + 10 * i + s for s in range(3)] for i, p in enumerate(("1", "2", "4", "inf"))}
+    sat = {f"robust@saturation={p}": [40.0 + 10 * i + s for s in range(3)]
+           for i, p in enumerate(("1", "2", "4", "inf"))}
     har = {}
     for d in ("standard", "pgd10", "trades"):
         har[f"flat_{d}_hier20"] = [20.0, 21.0, 22.0]

@@ -71,8 +71,6 @@ def test_parquet_needs_pyarrow(make_record, tmp_path, monkeypatch):
 
 
 def _has_pyarrow() -> bool:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
