@@ -17,6 +17,7 @@ from robustsuite.claims import mean_sd
 from robustsuite.report.matrices import MATRIX
 from robustsuite.report.plots import CURVE
 from robustsuite.report.status import NOT_RUN, ClaimStatus, study_id
+from robustsuite.report.tables import shorten
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def _har_reproduced(st: ClaimStatus) -> str:
 def _alignment_paper(st: ClaimStatus) -> str:
     if st.paper:
         return ", ".join(f"{k} {v:g}" for k, v in sorted(st.paper.items()))
-    return "no number in the claim registry (the claim: most of 160 cells gain)"
+    return f"no number in the claim registry; the claim: {shorten(st.statement, 150)}" if st.statement else "—"
 
 
 def _alignment_reproduced(st: ClaimStatus) -> str:
