@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from robustsuite.claims import OneSidedT, Within
+from robustsuite.claims import AllSeeds, OneSidedT, Within
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,
                                                 spearman)
@@ -68,7 +68,7 @@ def test_cifar100_has_conflicting_duplicates(rs, study):
     dups, r = rs.measure(measure)
     r40 = torch.sort(r).values[:40]
     ok = dups.n_conflicting_images >= 2 and float(r40.max()) <= 8 / 255
-    rs.conclude("C000-08", OneSidedT(margin=0.5).decide([float(ok)]), study=study,
+    rs.conclude("C000-08", AllSeeds(margin=0.5).decide([float(ok)]), study=study,
                 assertion=">= 1 group of identical images with different labels, and the 40 smallest r_inf <= 8/255",
                 metrics={"duplicate_groups": [len(dups.groups)], "conflicting_groups": [len(dups.conflicting)],
                          "conflicting_images": [dups.n_conflicting_images], "r40_max": [float(r40.max())],
@@ -228,6 +228,6 @@ def test_emnist_sensitivity_curves_group_by_content(rs, study):
 
     m = rs.measure(measure)
     margins = [m["M_L"] - m["M_D"], m["L_D"] - m["L_B"], m["BM_D"] - m["BM_BC"]]
-    rs.conclude("C000-12", OneSidedT(margin=0.0).decide(margins), study=study,
+    rs.conclude("C000-12", AllSeeds(margin=0.0).decide(margins), study=study,
                 assertion="KS distances of equal-size s-distributions: M~D, L~B, BM~BC closer than across groups",
                 metrics={k: [v] for k, v in m.items()})

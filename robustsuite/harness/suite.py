@@ -8,12 +8,13 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
+from robustsuite.claims import Decision, Sequential, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
 from robustsuite.errors import ConfigError, SuiteError, choice
 from robustsuite.harness.cache import ModelCache
@@ -21,6 +22,8 @@ from robustsuite.harness.environment import environment
 from robustsuite.harness.store import ResultsStore
 from robustsuite.harness.timing import stopwatch
 from robustsuite.train import TrainConfig, train_model
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,18 @@ class Case:
         self.timings["models_from_cache"] = self.suite.cache.stats["hits"] - before["hits"]
         return result
 
+    def sequential(self, rule: Sequential, measure: Callable[[tuple[int, ...]], T],
+                   values: Callable[[T], Sequence[float]]) -> tuple[Decision, tuple[int, ...], T]:
+        """Decide `rule` look by look over this case's seeds, timed as its measurement.
+
+        `measure(seeds)` gives the case's data for those seeds (memoize it per seed, so a later
+        look only adds seeds), `values(data)` one value per seed. Returns the decision, the seeds
+        of its last look and their data."""
+        seeds = self.seeds(rule.n_max)
+        decision = self.measure(lambda: rule.run(lambda ss: values(measure(ss)), seeds))
+        used = tuple(seeds[:decision.stats["n"]])
+        return decision, used, measure(used)
+
     def conclude(self, claim_id: str, decision: Decision, *, assertion: str, study: object,
                  metrics: Mapping[str, Sequence[float]] | None = None, seeds: Sequence[int] = ()) -> Decision:
         """Record the case, then assert its decision.
@@ -166,10 +181,14 @@ SUITE_ERROR = "suite-error"  # the record's verdict when an erratum's corrected 
 
 
 def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
-    """Empirical claims are decided by inference over seeds: an exact rule (every seed > margin)
-    on one value per seed that varies from seed to seed is refused, since its verdict need not
-    replicate. (An exact rule over several conditions of one measurement stays allowed.)"""
+    """Refuse a rule that cannot mean what the verdict says. An inferential rule tests a mean over
+    seeds, so it takes one value per seed (a conjunction over conditions is an exact rule). An
+    empirical claim is decided by inference: an exact rule ("every seed > margin") on one value per
+    seed that varies over seeds is refused, since its verdict need not replicate."""
     values = decision.stats.get("values", [])
+    if not decision.exact and seeds and len(values) != len(seeds):
+        raise ConfigError(f"{claim.id}: {decision.rule!r} tests a mean over seeds but got {len(values)} values for "
+                          f"{len(seeds)} seeds; a conjunction over conditions takes an exact rule (AllSeeds, Within).")
     if (claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
             and len(set(values)) > 1):
         raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
