@@ -83,9 +83,6 @@ class Checkpoint:
             self.__exit__(None, None, None)  # the previous handler (default: terminate) takes the signal
             os.kill(os.getpid(), signal.SIGTERM)
 
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-
     def __enter__(self) -> "Checkpoint":
         """Catch SIGTERM/SIGUSR1 while training (only possible in the main thread; elsewhere the
         interval checkpoints still apply)."""

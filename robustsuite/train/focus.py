@@ -26,7 +26,7 @@ from robustsuite.attacks import pgd
 from robustsuite.attacks.pgd import project, random_start
 from robustsuite.data import Split
 from robustsuite.errors import ConfigError, choice, positive
-from robustsuite.models import create_model
+from robustsuite.models import create_model, swap_relu_for_silu
 from robustsuite.train.config import TrainConfig
 from robustsuite.train.focus_schedule import LR_VARIANTS, paper_lr
 from robustsuite.train.optim import lr_factor, make_optimizer
@@ -56,7 +56,7 @@ class FocusConfig:
     ema_decay: float = 0.0  # 0: no weight averaging
     guard: bool = True  # tracking inside a no-parameter-gradient, eval-mode context
     lr_variant: str = "base"  # "base": base.schedule; "a".."e": the paper's variants of a 1-cycle schedule
-    swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see _swap_relu
+    swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see swap_relu_for_silu
     augment: bool = False  # random crop (pad 4) and horizontal flip, DM-Improves-AT's `--augment base`
     generated: str = ""  # npz with `image` (N,H,W,C uint8) and `label`: generated data mixed into batches
     generated_fraction: float = 0.0  # share of every batch drawn from `generated` (the paper: 0.8)
@@ -167,20 +167,6 @@ def _trades_loss(model, x, y, cfg: FocusConfig, step: float) -> torch.Tensor:
             + cfg.beta * F.kl_div(F.log_softmax(model(x_adv), 1), F.softmax(logits, 1), reduction="batchmean"))
 
 
-def _swap_relu(module: nn.Module) -> int:
-    """Replace nn.ReLU modules by nn.SiLU; returns how many. Activations written as F.relu inside a
-    block's forward (the registry's wrn28 does this) cannot be swapped from outside: a faithful
-    Swish WRN needs an `activation` argument in the model registry."""
-    swapped = 0
-    for name, child in module.named_children():
-        if isinstance(child, nn.ReLU):
-            setattr(module, name, nn.SiLU())
-            swapped += 1
-        else:
-            swapped += _swap_relu(child)
-    return swapped
-
-
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random crop with 4-pixel zero padding and a random horizontal flip, per image."""
     n, _, h, w = x.shape
@@ -223,7 +209,7 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     keep[list(cfg.holdout)] = False
     train = data.take(keep.nonzero().squeeze(1).to(device))
     model = create_model(b.model, input_shape=data.input_shape, num_classes=data.num_classes, **dict(b.model_kwargs))
-    swapped = _swap_relu(model) if cfg.swish else 0
+    swapped = swap_relu_for_silu(model) if cfg.swish else 0
     model.to(device)
     ema = copy.deepcopy(model) if cfg.ema_decay > 0 else None
     opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay,

@@ -10,6 +10,7 @@ import torch
 
 from robustsuite.data import DataSpec
 from robustsuite.harness import ModelCache
+from robustsuite.models import create_model
 from robustsuite.train import TrainConfig
 
 CFG = TrainConfig(DataSpec("digits"), "mlp", epochs=1)
@@ -20,16 +21,21 @@ CHILD = textwrap.dedent("""
     from torch import nn
     from robustsuite.data import DataSpec
     from robustsuite.harness import ModelCache
+    from robustsuite.models import create_model
     from robustsuite.train import TrainConfig
     root, log, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
     def trainer(cfg):
         with open(log, "a") as f:
             f.write("trained\\n")
         time.sleep(delay)
-        return nn.Linear(2, 2), {}
+        return create_model("mlp", input_shape=(1, 2, 2), num_classes=2, hidden=(3,)), {}
     ModelCache(root, trainer).get(TrainConfig(DataSpec("digits"), "mlp", epochs=1))
     print("done")
 """)
+
+
+def _model():
+    return create_model("mlp", input_shape=(1, 2, 2), num_classes=2, hidden=(3,))
 
 
 def spawn(root, log, delay):
@@ -42,13 +48,13 @@ def test_second_get_is_a_hit(tmp_path):
 
     def trainer(cfg):
         calls.append(cfg)
-        return torch.nn.Linear(2, 2), {"val_acc": []}
+        return _model(), {"val_acc": []}
 
     cache = ModelCache(tmp_path, trainer)
     first = cache.get(CFG)
     second = cache.get(CFG)
     assert len(calls) == 1 and cache.stats["hits"] == 1
-    assert torch.equal(first.weight, second.weight)
+    assert all(torch.equal(a, b) for a, b in zip(first.parameters(), second.parameters()))
     assert cache.get(CFG.replace(seed=1)) is not None and len(calls) == 2  # another config, another model
 
 
@@ -70,5 +76,5 @@ def test_a_killed_writer_leaves_no_partial_model(tmp_path):
     writer.wait()
     assert not list((tmp_path / "cache").glob("*.pt"))  # nothing half-written under the final name
     calls = []
-    cache = ModelCache(tmp_path / "cache", lambda cfg: (calls.append(1), (torch.nn.Linear(2, 2), {}))[1])
+    cache = ModelCache(tmp_path / "cache", lambda cfg: (calls.append(1), (_model(), {}))[1])
     assert cache.get(CFG) is not None and calls == [1]  # the lock died with the writer; we train it
