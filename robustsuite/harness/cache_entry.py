@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,17 +68,20 @@ def encode(model: nn.Module, config: dict, meta: dict) -> bytes:
     return buf.getvalue()
 
 
-def decode(path: Path) -> Entry:
-    """Read and verify the entry at `path`; BadEntryError says what is wrong with it."""
+def decode(path: Path, *, verify: bool = True) -> Entry:
+    """Read the entry at `path` and (with `verify`) check its checksum; BadEntryError says what is
+    wrong with it."""
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
+        blob = torch.load(path, map_location="cpu", weights_only=True, mmap=not verify)
     except Exception as err:  # noqa: BLE001 -- every way of failing to read is one kind of bad entry
-        if "weights_only" in str(err) or "Unsupported global" in str(err):
-            raise BadEntryError("refused: it holds pickled objects, not a state dict and plain data "
-                                f"(loaded with weights_only=True; an old format-1 entry or a planted file): "
-                                f"{str(err).splitlines()[0]}") from None
-        raise BadEntryError(f"unreadable (truncated or corrupt): {str(err).splitlines()[0] if str(err) else err!r}") \
-            from None
+        text = str(err)
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+        if found:
+            raise BadEntryError(f"refused: it holds a pickled {found.group(1)}, not a state dict and plain data "
+                                "(an old format-1 entry or a planted file; loading is weights_only)") from None
+        detail = re.search(r"WeightsUnpickler error: \s*(.+)", text)
+        reason = detail.group(1).strip() if detail else (text.splitlines()[0] if text else repr(err))
+        raise BadEntryError(f"unreadable (truncated or corrupt): {reason}") from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
         raise BadEntryError(f"not a format-{FORMAT} cache entry (found {found!r})")
@@ -85,7 +89,7 @@ def decode(path: Path) -> Entry:
     if not (isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())
             and all(isinstance(blob.get(f), str) for f in TEXT_FIELDS)):
         raise BadEntryError("refused: its state_dict is not a mapping of names to tensors")
-    if blob.get("checksum") != checksum(blob):
+    if verify and blob.get("checksum") != checksum(blob):
         raise BadEntryError("checksum mismatch: the weights or the metadata were altered after writing")
     try:
         spec = ModelSpec.from_json(blob["spec"])
