@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,17 +100,18 @@ class Checkpoint:
         self._previous.clear()
 
 
-def rng_states(gen: torch.Generator, device: torch.device | str) -> dict:
-    """Every RNG state the training loop draws from: torch's global CPU (and CUDA) state and the
-    loop's own generator."""
-    states = {"torch": torch.get_rng_state(), "generator": gen.get_state()}
+def rng_states(generators: Mapping[str, torch.Generator], device: torch.device | str) -> dict:
+    """Every RNG state a training loop draws from: torch's global CPU (and CUDA) state and the
+    loop's own generators, by name."""
+    states = {"torch": torch.get_rng_state(), "generators": {k: g.get_state() for k, g in generators.items()}}
     if torch.device(device).type == "cuda":
         states["cuda"] = torch.cuda.get_rng_state(torch.device(device))
     return states
 
 
-def set_rng_states(states: dict, gen: torch.Generator, device: torch.device | str) -> None:
+def set_rng_states(states: dict, generators: Mapping[str, torch.Generator], device: torch.device | str) -> None:
     torch.set_rng_state(states["torch"])
-    gen.set_state(states["generator"])
+    for k, g in generators.items():
+        g.set_state(states["generators"][k])
     if "cuda" in states:
         torch.cuda.set_rng_state(states["cuda"], torch.device(device))

@@ -57,7 +57,7 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
     if saved is not None:
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["optimizer"])
-        set_rng_states(saved["rng"], gen, device)
+        set_rng_states(saved["rng"], {"batches": gen}, device)
         history, best = saved["history"], (saved["best_acc"], saved["best_state"], saved["best_epoch"])
         start_epoch, start_step = saved["epoch"], saved["step"]
         perm = saved["perm"].to(device) if saved["perm"] is not None else None
@@ -65,7 +65,7 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
         getattr(loss_fn, "state", {}).update(saved["objective_state"])
 
     def save(epoch: int, step: int) -> None:  # the position is the next step to run
-        checkpoint.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "rng": rng_states(gen, device),
+        checkpoint.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "rng": rng_states({"batches": gen}, device),
                          "epoch": epoch, "step": step, "perm": perm, "running": running, "history": history,
                          "best_acc": best[0], "best_state": best[1], "best_epoch": best[2],
                          "objective_state": dict(getattr(loss_fn, "state", {}))})

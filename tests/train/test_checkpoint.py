@@ -86,3 +86,42 @@ def test_unreadable_checkpoint_is_set_aside(tmp_path):
 def test_bad_interval_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="every=-1"):
         Checkpoint(tmp_path / "x", every=-1)
+
+
+def test_focus_training_resumes_bit_identical(tmp_path, monkeypatch):
+    """In process: SIGUSR1 mid-epoch (a checkpoint, training goes on), then a crash one step later;
+    the run started again resumes mid-epoch (permutation, focus examples, EMA, both generators)."""
+    import os
+
+    import robustsuite.train.focus as focus
+    from robustsuite.data import DataSpec
+    from robustsuite.train import TrainConfig, kw
+
+    base = TrainConfig(DataSpec("digits", n_train=300), "mlp", kw(hidden=(16,)), momentum=0.9, lr=0.05, epochs=3,
+                       batch_size=64, seed=2)
+    cfg = focus.FocusConfig(base, eps=0.1, steps=1, focus=tuple(range(8)), per_batch=4, focus_steps=2,
+                            track=tuple(range(8, 16)), track_steps=2, ema_decay=0.9, augment=True)
+    data = base.data.load(None, train=True)
+    clean = focus.train_focus(cfg, data)
+    plain, calls = focus._augment, [0]
+
+    def augment(x, gen):  # once per step
+        calls[0] += 1
+        if calls[0] == 7:
+            os.kill(os.getpid(), signal.SIGUSR1)  # step 7 of 15 (5 per epoch): a mid-epoch checkpoint
+        if calls[0] == 8:
+            raise RuntimeError("node lost")
+        return plain(x, gen)
+
+    monkeypatch.setattr(focus, "_augment", augment)
+    ckpt = Checkpoint(tmp_path / "focus.ckpt", every=0)  # only the signal's checkpoint
+    before = signal.getsignal(signal.SIGUSR1)
+    with pytest.raises(RuntimeError, match="node lost"):
+        focus.train_focus(cfg, data, checkpoint=ckpt)
+    assert signal.getsignal(signal.SIGUSR1) is before  # our handler is gone with the failed run
+    assert (ckpt.load()["epoch"], ckpt.load()["step"]) == (1, 2)
+    monkeypatch.setattr(focus, "_augment", plain)
+    resumed = focus.train_focus(cfg, data, checkpoint=Checkpoint(tmp_path / "focus.ckpt", every=0))
+    assert resumed.history == clean.history
+    for a, b in ((clean.live, resumed.live), (clean.ema, resumed.ema)):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
