@@ -78,3 +78,45 @@ def test_a_killed_writer_leaves_no_partial_model(tmp_path):
     calls = []
     cache = ModelCache(tmp_path / "cache", lambda cfg: (calls.append(1), (_model(), {}))[1])
     assert cache.get(CFG) is not None and calls == [1]  # the lock died with the writer; we train it
+
+
+# A Suite asking for a small model whose training kills itself (SIGKILL) at step KILL_AT.
+SUITE_CHILD = textwrap.dedent("""
+    import os, signal, sys, torch
+    torch.set_num_threads(1)
+    import robustsuite.train.loop as loop
+    from robustsuite.data import DataSpec
+    from robustsuite.harness import Options, Suite
+    from robustsuite.train import TrainConfig, kw
+    cache_dir, kill_at = sys.argv[1], int(sys.argv[2])
+    plain, calls = loop.augment, [0]
+    def augment(x, kind, gen):
+        calls[0] += 1
+        if calls[0] == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return plain(x, kind, gen)
+    loop.augment = augment
+    cfg = TrainConfig(DataSpec("digits", n_train=400), "mlp", kw(hidden=(16,)), epochs=3, batch_size=50,
+                      momentum=0.9, lr=0.05, augment="hflip")
+    Suite(Options(cache_dir=cache_dir, run_dir=cache_dir + "/run")).model(cfg)
+""")
+
+
+def test_a_killed_training_in_the_cache_resumes_and_cleans_up(tmp_path, monkeypatch):
+    import robustsuite.train.loop as loop
+    from robustsuite.harness import Options, Suite
+    from robustsuite.train import kw
+
+    cfg = TrainConfig(DataSpec("digits", n_train=400), "mlp", kw(hidden=(16,)), epochs=3, batch_size=50,
+                      momentum=0.9, lr=0.05, augment="hflip")
+    killed = subprocess.run([sys.executable, "-c", SUITE_CHILD, str(tmp_path / "a"), "13"], timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    suite = Suite(Options(cache_dir=str(tmp_path / "a"), run_dir=str(tmp_path / "run")))
+    assert suite.cache.checkpoint_path(cfg).exists() and not suite.cache.path(cfg).exists()  # epoch 1 of 3 saved
+    plain, steps = loop.augment, []
+    monkeypatch.setattr(loop, "augment", lambda x, kind, gen: (steps.append(1), plain(x, kind, gen))[1])
+    resumed = suite.model(cfg)
+    assert len(steps) == 2 * 8  # epochs 2 and 3 of 8 steps: epoch 1 came from the checkpoint
+    assert not suite.cache.checkpoint_path(cfg).exists()  # the entry is written, the checkpoint gone
+    clean = Suite(Options(cache_dir=str(tmp_path / "b"), run_dir=str(tmp_path / "run"))).model(cfg)
+    assert all(torch.equal(a, b) for a, b in zip(resumed.state_dict().values(), clean.state_dict().values()))
