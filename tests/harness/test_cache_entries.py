@@ -173,3 +173,25 @@ def test_scan_and_prune(tmp_path, monkeypatch):
     assert len(prune(folder, dry_run=True)) == 5 and len(list(folder.glob("*.pt"))) == 3  # 3 entries, 2 sidecars
     prune(folder)
     assert not list(folder.glob("*.pt")) and not list(folder.glob("*.json"))
+
+
+CASE = """
+from robustsuite.data import DataSpec
+from robustsuite.train import TrainConfig, kw
+
+def test_uses_a_model(suite):
+    cfg = TrainConfig(DataSpec("digits", n_train=200), "mlp", kw(hidden=(8,)), epochs=1, batch_size=50)
+    assert suite.model(cfg) is not None
+"""
+
+
+def test_a_case_passes_over_a_truncated_entry_with_one_warning(pytester):
+    pytester.makepyfile(test_case=CASE)
+    args = ("--cache-dir", str(pytester.path / "cache"), "--results-dir", "res", "-W", "always::RuntimeWarning")
+    pytester.runpytest_subprocess(*args).assert_outcomes(passed=1)
+    (entry,) = (pytester.path / "cache" / "models").glob("*.pt")
+    entry.write_bytes(entry.read_bytes()[:500])
+    result = pytester.runpytest_subprocess(*args)
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines([f"*model cache entry {entry} is unreadable*trained again*"])
+    assert "Error" not in result.stdout.str()
