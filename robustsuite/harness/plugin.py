@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
         return
+    if signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL:
+        # Slurm's warning signal asks a training for a checkpoint; between trainings it must not end the run
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     run_dir = Path(config.option.results_dir) / "runs" / (config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     config.stash[RUN_DIR] = run_dir  # scale_plugin points pytest-benchmark's JSON into it
 

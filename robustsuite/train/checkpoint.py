@@ -8,9 +8,9 @@ this epoch's permutation, the running loss), the history, the best epoch so far 
 objective's own counters (`loss.state`, e.g. an eps ramp). The lr schedule is a function of the
 position, so it needs no state of its own.
 
-It is written every `every` epochs and, at the next step, after SIGTERM or SIGUSR1 (what Slurm
-sends before a preemption or time limit): after SIGUSR1 training goes on; after SIGTERM the
-process then dies of the signal as it would have without us.
+It is written every `every` epochs and, at the end of the step (or epoch) in which SIGTERM or
+SIGUSR1 arrives (what Slurm sends before a preemption or a time limit): after SIGUSR1 training
+goes on; after SIGTERM the process then dies of the signal as it would have without us.
 """
 from __future__ import annotations
 
@@ -74,15 +74,14 @@ class Checkpoint:
         return self.every > 0 and epochs_done % self.every == 0
 
     def signalled(self) -> bool:
-        """Whether SIGTERM or SIGUSR1 arrived since the last call."""
+        """Whether SIGTERM or SIGUSR1 arrived and its checkpoint is not written yet."""
         return bool(self._pending)
 
     def after_save(self) -> None:
-        """Called once a signal's checkpoint is written: SIGTERM now ends the process."""
-        pending, self._pending[:] = list(self._pending), []
-        if signal.SIGTERM in pending:
-            self.__exit__(None, None, None)  # the previous handler (default: terminate) takes the signal
-            os.kill(os.getpid(), signal.SIGTERM)
+        """Called after every save: the signals' checkpoint is written; after SIGTERM the process ends."""
+        if signal.SIGTERM in self._pending:
+            self.__exit__(None, None, None)  # hands SIGTERM to the previous handler
+        self._pending.clear()
 
     def __enter__(self) -> "Checkpoint":
         """Catch SIGTERM/SIGUSR1 while training (only possible in the main thread; elsewhere the
@@ -95,9 +94,14 @@ class Checkpoint:
         return self
 
     def __exit__(self, *exc) -> None:
+        """Give the signals back; a SIGTERM that arrived goes on to the previous handler (by
+        default: the process ends), also when training ended before it could be acted on."""
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
+        if signal.SIGTERM in self._pending:
+            self._pending.clear()
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def rng_states(generators: Mapping[str, torch.Generator], device: torch.device | str) -> dict:

@@ -305,8 +305,10 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
                     hist[name].append(acc)
                     if name == "track" and acc >= best[0]:
                         best = (acc, epoch)
-            if checkpoint is not None and epoch + 1 < b.epochs and checkpoint.due(epoch + 1):
+            if checkpoint is not None and epoch + 1 < b.epochs and (checkpoint.due(epoch + 1)
+                                                                    or checkpoint.signalled()):
                 save(epoch + 1, 0)
+                checkpoint.after_save()
     hist["best_epoch"] = best[1]
     model.eval()
     if ema is not None:

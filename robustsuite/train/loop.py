@@ -103,8 +103,10 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
                     best = (acc, copy.deepcopy(model.state_dict()), epoch)
                 if cfg.select == "target_val" and acc >= cfg.target_val:
                     break  # matched: keep this epoch (best so far is this one)
-            if checkpoint is not None and epoch + 1 < cfg.epochs and checkpoint.due(epoch + 1):
+            if checkpoint is not None and epoch + 1 < cfg.epochs and (checkpoint.due(epoch + 1)
+                                                                      or checkpoint.signalled()):
                 save(epoch + 1, 0)
+                checkpoint.after_save()
     if cfg.select != "last" and best[1] is not None:
         model.load_state_dict(best[1])
         history["selected_epoch"] = best[2]

@@ -125,3 +125,36 @@ def test_focus_training_resumes_bit_identical(tmp_path, monkeypatch):
     assert resumed.history == clean.history
     for a, b in ((clean.live, resumed.live), (clean.ema, resumed.ema)):
         assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+def test_signals_while_training(tmp_path):
+    """SIGUSR1: a checkpoint, training goes on. SIGTERM that training could not act on (it was
+    ending) still reaches the previous handler when training is over."""
+    import os
+
+    received = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        with Checkpoint(tmp_path / "c", every=0) as ckpt:
+            os.kill(os.getpid(), signal.SIGUSR1)
+            assert ckpt.signalled()
+            ckpt.after_save()
+            assert not ckpt.signalled() and received == []
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert ckpt.signalled() and received == []  # held until the checkpoint or the end
+        assert received == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+SIGUSR1_CASE = """
+import os, signal
+
+def test_warned_between_trainings():
+    os.kill(os.getpid(), signal.SIGUSR1)  # Slurm's --signal=USR1@300 while no training runs
+"""
+
+
+def test_sigusr1_between_trainings_does_not_end_the_run(pytester):
+    pytester.makepyfile(test_case=SIGUSR1_CASE)
+    pytester.runpytest_subprocess("--results-dir", "res").assert_outcomes(passed=1)
