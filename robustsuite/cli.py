@@ -7,6 +7,8 @@
     robustsuite compare BASE NEW [--k 2 --abs-floor 1e-6 --rel-floor 1e-3]
     robustsuite replicate A B [--min-agreement 0.95]
     robustsuite claims [--family F] [--tier mini|paper] [--check]
+    robustsuite cache ls|verify|prune [--cache-dir DIR] [--dry-run]
+    robustsuite cache versions [--accept] [--bump MODULE ...]
 
 The logic lives in robustsuite.report; this file only parses arguments and prints.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +110,51 @@ def _claims(args: argparse.Namespace) -> int:
     return 1 if args.check and missing else 0
 
 
+def _cache(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from robustsuite.harness import cache_admin
+    from robustsuite.harness.code_versions import check_table, load_table, update_table
+
+    if args.action == "versions":
+        if args.accept or args.bump:
+            old = load_table()
+            new = update_table(args.bump or ())
+            for m in sorted(new):
+                if old.get(m) != new[m]:
+                    print(f"{m}: v{new[m]['version']} ({'bumped' if m in args.bump else 'hash recorded'})")
+            return 0
+        problems = check_table(load_table())
+        print("\n".join(problems) or "code_versions.json matches the sources.")
+        return 1 if problems else 0
+    folders = cache_admin.model_folders(args.cache_dir)
+    if not folders:
+        print(f"no model cache under {args.cache_dir}")
+        return 0
+    bad = 0
+    for folder in folders:
+        if args.action == "prune":
+            removed = cache_admin.prune(folder, dry_run=args.dry_run)
+            for p in removed:
+                print(f"{'would remove' if args.dry_run else 'removed'} {p}")
+            print(f"{folder}: {len(removed)} file(s) {'to remove' if args.dry_run else 'removed'}")
+            continue
+        infos = cache_admin.scan(folder, verify=args.action == "verify")
+        rows = [[i.path.name, i.model, i.label, f"{i.size / 2**20:.1f}", cache_admin.age(i.created), i.status, i.detail]
+                for i in infos]
+        print(f"{folder}: {len(infos)} entries, {sum(i.size for i in infos) / 2**20:.1f} MiB")
+        print(tabulate(rows, headers=("entry", "model", "label", "MiB", "age", "status", "why"), tablefmt="github"))
+        aside = cache_admin.set_aside(folder)
+        if aside:
+            print(f"{len(aside)} file(s) set aside as bad: {', '.join(p.name for p in aside)}")
+        bad += sum(i.status == "bad" for i in infos)
+    if args.action == "verify" and bad:
+        print(f"{bad} bad entr{'y' if bad == 1 else 'ies'}; the next run retrains them, `robustsuite cache prune` "
+              "removes them now", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     from robustsuite.report.build import build_report
     from robustsuite.report.collect import plugin_args
@@ -187,6 +235,20 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--root", default=".", help="repository root holding benchmarks/ and fixtures/")
     k.add_argument("--check", action="store_true", help="exit 1 when a catalog id maps to nothing")
 
+    m = sub.add_parser("cache", help="the model cache: list, verify or prune entries; the code-versions table")
+    m.add_argument("action", choices=("ls", "verify", "prune", "versions"),
+                   help="ls: entries and whether current or stale; verify: also check every checksum (exit 1 if "
+                        "any is bad); prune: remove stale and bad entries; versions: check or update "
+                        "robustsuite/harness/code_versions.json")
+    m.add_argument("--cache-dir", default=os.environ.get("ROBUSTSUITE_CACHE_DIR", "~/.cache/robustsuite"),
+                   help="the cache folder pytest's --cache-dir names; env ROBUSTSUITE_CACHE_DIR")
+    m.add_argument("--dry-run", action="store_true", help="prune: only say what would be removed")
+    m.add_argument("--accept", action="store_true",
+                   help="versions: record the current source hashes, keeping every version (changes that cannot "
+                        "change a trained model)")
+    m.add_argument("--bump", action="append", default=[], metavar="MODULE",
+                   help="versions: raise MODULE's version (its models retrain); repeat for several")
+
     n = sub.add_parser("run", help="run the benchmarks (mini tier by default), then write the report",
                        description="Every argument not listed here goes to pytest.")
     n.add_argument("--out", default=None, help="report folder (default: RUN/report)")
@@ -203,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(args, rest)
         return {"report": _report, "docs": _docs, "results": _results, "compare": _compare,
-                "replicate": _replicate, "claims": _claims}[args.command](args)
+                "replicate": _replicate, "claims": _claims, "cache": _cache}[args.command](args)
     except RobustSuiteError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

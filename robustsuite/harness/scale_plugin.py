@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from robustsuite.harness.launch import LAUNCH_ENV, QUEUE_ENV, WORKER_ENV
-
-_STATE = pytest.StashKey[dict]()
+from robustsuite.harness.plugin_keys import RUN_DIR, SCALE as _STATE
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,7 +40,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         raise pytest.UsageError("--gpus starts its own workers; do not combine it with pytest-xdist's -n.")
     from robustsuite.errors import ConfigError
     from robustsuite.harness.launch import Launcher
+    from robustsuite.harness.option_checks import check_options
 
+    check_options(config)  # once here, not once per worker (the workers check `-m` on their cases)
     try:
         launcher = Launcher(list(config.invocation_params.args), gpus=config.option.gpus,
                             results_dir=config.option.results_dir, run=config.option.rs_run,
@@ -52,9 +53,44 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """After plugin.py's (which sets the run folder): this process's state, and where its
+    pytest-benchmark JSON goes (its own part of the run, merged at the end)."""
     config.addinivalue_line("markers", "fp32(reason): the case must run in full precision (no bf16 autocast)")
     if hasattr(config.option, "shard"):
         _state(config)
+    run_dir = config.stash.get(RUN_DIR, None)
+    if run_dir is not None and config.option.benchmark_json is None and not getattr(config, "workerinput", None):
+        config.option.benchmark_json = _AtomicFile(benchmark_part(config, run_dir))
+
+
+class _AtomicFile(os.PathLike):
+    """Where pytest-benchmark writes its JSON; nothing is created unless a benchmark ran.
+
+    pytest-benchmark < 5.3 writes into `--benchmark-json` as an open file (here a context manager
+    whose file appears whole, written to a temporary file and renamed); 5.3 and later open the path
+    themselves (`__fspath__`, which first makes the run folder)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return str(self.path)
+
+    def __enter__(self):
+        import io
+
+        self._buffer = io.BytesIO()
+        return self._buffer
+
+    def __exit__(self, *exc) -> None:
+        from robustsuite.harness.atomic import write_atomic
+
+        if exc[0] is None:
+            write_atomic(self.path, self._buffer.getvalue())
+
+    def __str__(self) -> str:
+        return str(self.path)
 
 
 def _state(config: pytest.Config) -> dict:
@@ -169,18 +205,6 @@ def _outcome(report: pytest.TestReport) -> str | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef, request):
-    value = yield
-    if fixturedef.argname == "suite":
-        from robustsuite.harness.efficiency import install
-
-        state = request.config.stash.get(_STATE, None)
-        if state is not None:
-            install(value, state["efficiency"])
-    return value
-
-
-@pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     """Run the case under the chosen precision, count its images, fill its benchmark extra_info,
     and save its benchmark entry at once (a worker killed later loses nothing already measured)."""
@@ -220,8 +244,6 @@ def _device(config: pytest.Config) -> str:
 
 def _save_entry(item: pytest.Item, bench) -> None:
     from robustsuite.harness.merge import save_entry
-    from robustsuite.harness.plugin import RUN_DIR
-
     run_dir = item.config.stash.get(RUN_DIR, None)
     if run_dir is not None and getattr(bench, "stats", None) is not None:
         save_entry(run_dir, _session_tag(item.config), bench.stats.as_dict(include_data=True))
@@ -263,8 +285,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """After pytest-benchmark wrote this process's part: the session file, and the merged JSON."""
     config = session.config
     state = config.stash.get(_STATE, None)
-    from robustsuite.harness.plugin import RUN_DIR
-
     run_dir = config.stash.get(RUN_DIR, None)
     if state is None or run_dir is None or config.option.collectonly or not Path(run_dir).exists():
         return  # no case of this session ran: no run folder to write into

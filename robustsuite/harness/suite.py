@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -18,10 +17,12 @@ from robustsuite.claims import Decision, Sequential, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
 from robustsuite.errors import ConfigError, SuiteError, choice
 from robustsuite.harness.cache import ModelCache
+from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
 from robustsuite.harness.store import ResultsStore
 from robustsuite.harness.timing import stopwatch
 from robustsuite.train import TrainConfig, train_model
+from robustsuite.train.checkpoint import Checkpoint
 
 T = TypeVar("T")
 
@@ -38,11 +39,16 @@ class Options:
     test_offset: int = 0  # evaluation subsets start at this test image: a replication on unseen test data
     device: str = "cpu"
     progress: bool = False
+    efficiency: Efficiency = Efficiency()  # precision, channels-last, compile (see efficiency.py)
+    checkpoint_every: int = 1  # epochs between training checkpoints; 0: only on SIGTERM/SIGUSR1
 
     def __post_init__(self) -> None:
         choice("tier", self.tier, ("mini", "paper"))
         if not (self.device == "cpu" or self.device.startswith("cuda")):
             raise ConfigError(f"device={self.device!r} is not allowed; use 'cpu', 'cuda' or 'cuda:N'.")
+        if not isinstance(self.checkpoint_every, int) or self.checkpoint_every < 0:
+            raise ConfigError(f"checkpoint_every={self.checkpoint_every!r} is not allowed; give a whole number of "
+                              "epochs >= 0 (0: only on SIGTERM/SIGUSR1).")
 
 
 def parse_seeds(text: str | None) -> tuple[int, ...] | None:
@@ -61,15 +67,24 @@ def parse_seeds(text: str | None) -> tuple[int, ...] | None:
 
 
 class Suite:
-    """Session-wide: data (kept on the device), the model cache and the results store."""
+    """Session-wide: data (kept on the device), the model cache and the results store.
+
+    Cases get data and models prepared by the efficiency options (channels-last, compiled);
+    training always uses the plain ones (a compiled module renames its state_dict), and models
+    trained under bf16 are cached in their own folder."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.cache = ModelCache(Path(options.cache_dir) / "models", self._train, options.device)
+        self.cache = ModelCache(options.efficiency.cache_folder(options.cache_dir), self._train, options.device)
         self.store = ResultsStore(options.run_dir)
         self._data: dict[tuple[DataSpec, bool], Split] = {}
+        self._prepared: dict[tuple[DataSpec, bool], Split] = {}
         self._memo: dict[object, object] = {}
-        self.efficiency: dict = {}  # precision, channels-last, compile: set by the scale plugin
+
+    @property
+    def efficiency(self) -> dict:
+        """The efficiency options, as recorded in every result record's environment."""
+        return self.options.efficiency.as_dict()
 
     @property
     def tier(self) -> str:
@@ -80,15 +95,15 @@ class Suite:
         return self.options.device
 
     def data(self, spec: DataSpec, *, train: bool) -> Split:
+        """A split on the device, in the layout the efficiency options ask for."""
         key = (spec, train)
-        if key not in self._data:
-            split = spec.load(self.options.data_root, train=train, download=self.options.download,
-                              test_offset=self.options.test_offset)
-            self._data[key] = split.to(self.device)
-        return self._data[key]
+        if key not in self._prepared:
+            self._prepared[key] = self.options.efficiency.prepare_split(self._plain_data(spec, train))
+        return self._prepared[key]
 
     def model(self, cfg: TrainConfig) -> nn.Module:
-        return self.cache.get(cfg)
+        """The trained model of `cfg` (from the cache), prepared by the efficiency options."""
+        return self.options.efficiency.prepare_model(self.cache.get(cfg))
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""
@@ -100,10 +115,19 @@ class Suite:
         seeds = self.options.seeds if self.options.seeds is not None else tuple(range(default))
         return tuple(s + self.options.seed_offset for s in seeds)
 
+    def _plain_data(self, spec: DataSpec, train: bool) -> Split:
+        key = (spec, train)
+        if key not in self._data:
+            split = spec.load(self.options.data_root, train=train, download=self.options.download,
+                              test_offset=self.options.test_offset)
+            self._data[key] = split.to(self.device)
+        return self._data[key]
+
     def _train(self, cfg: TrainConfig):
+        checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every)
         with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
-            return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
-                               progress=self.options.progress)
+            return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device, load=self.cache.get,
+                               progress=self.options.progress, checkpoint=checkpoint)
 
 
 class Case:
