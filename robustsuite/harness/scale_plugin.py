@@ -1,7 +1,8 @@
-"""pytest wiring for scale and speed, loaded by `plugin.py`: `--gpus N` (the launcher), the
-worker side of its work queue, `--shard K/N`, the efficiency options, per-case benchmark info
-(device, precision, images/s) and a session file per pytest process. The logic lives in
-`launch.py`, `workqueue.py`, `shard.py`, `efficiency.py`, `throughput.py` and `merge.py`.
+"""pytest wiring for scale and speed, loaded by `plugin.py`: workers (`--workers N` / `--gpus N`,
+by default one per usable core or visible GPU, through the launcher) and the worker side of their
+work queue, `--shard K/N`, the efficiency options, per-case benchmark info (device, precision,
+images/s) and a session file per pytest process. The logic lives in `launch.py`, `workqueue.py`,
+`schedule.py`, `shard.py`, `efficiency.py`, `throughput.py` and `merge.py`.
 """
 from __future__ import annotations
 
@@ -15,15 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from robustsuite.harness.launch import LAUNCH_ENV, QUEUE_ENV, WORKER_ENV
+from robustsuite.harness.launch import LAUNCH_ENV, QUEUE_ENV, WORKER_ENV, WORKERS_ENV
 
 _STATE = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("robustsuite")
-    g.addoption("--gpus", type=int, default=None, metavar="N",
-                help="one pytest worker per GPU, sharing the run's cases; with no GPU (or --device cpu), N CPU workers")
+    g.addoption("--workers", "--gpus", dest="workers", default=os.environ.get(WORKERS_ENV, "auto"), metavar="N",
+                help="N pytest worker processes sharing the cases, one GPU each where CUDA is used, else one CPU "
+                     "core each; 1: run in this process. Default auto (env ROBUSTSUITE_WORKERS): every usable "
+                     "core (every visible GPU with CUDA) when at least two benchmark cases are collected")
+    g.addoption("--queue", dest="rs_queue", default=None, metavar="NAME",
+                help="share the work queue <run>/queue/NAME with every launch given the same --run and NAME "
+                     "(machines sharing the run folder; e.g. NAME=$SLURM_JOB_ID)")
     g.addoption("--shard", default=None, metavar="K/N",
                 help="run only shard K of N (1-based, deterministic; needs --run so the shards share a run)")
     g.addoption("--precision", choices=("fp32", "bf16"), default="fp32",
@@ -33,22 +39,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config: pytest.Config) -> int | None:
-    """With --gpus, this process only launches the workers and waits for them."""
-    if config.option.gpus is None or os.environ.get(WORKER_ENV) or config.option.collectonly:
-        return None
-    if getattr(config.option, "numprocesses", None):
-        raise pytest.UsageError("--gpus starts its own workers; do not combine it with pytest-xdist's -n.")
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Bad --workers values fail once, at start-up."""
     from robustsuite.errors import ConfigError
-    from robustsuite.harness.launch import Launcher
+    from robustsuite.harness.launch import parse_workers
 
     try:
-        launcher = Launcher(list(config.invocation_params.args), gpus=config.option.gpus,
-                            results_dir=config.option.results_dir, run=config.option.rs_run,
-                            device=config.option.rs_device, cwd=config.invocation_params.dir)
+        workers = parse_workers(config.option.workers)
     except ConfigError as err:
         raise pytest.UsageError(str(err)) from None
-    return launcher.run()
+    if workers is not None and workers > 1 and getattr(config.option, "numprocesses", None):
+        raise pytest.UsageError("--workers/--gpus starts its own workers; do not combine it with pytest-xdist's -n.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,9 +73,12 @@ def _state(config: pytest.Config) -> dict:
         raise pytest.UsageError(str(err)) from None
     if shard is not None and config.option.rs_run is None and not config.option.collectonly:
         raise pytest.UsageError(f"--shard {shard} needs --run NAME: every shard must write into the same run.")
+    # a worker's queue is read once: a test that runs pytest inside a worker must not see it
     state = config.stash[_STATE] = {"shard": shard, "efficiency": eff, "started": time.time(), "outcomes": {},
-                                    "stamp": dt.datetime.now().strftime("%Y%m%d-%H%M%S")}
-    config.pluginmanager.register(_Outcomes(state["outcomes"]), "robustsuite-outcomes")
+                                    "stamp": dt.datetime.now().strftime("%Y%m%d-%H%M%S"), "reports": {},
+                                    "worker": os.environ.get(WORKER_ENV), "queue": os.environ.get(QUEUE_ENV),
+                                    "launch": os.environ.get(LAUNCH_ENV, "launch"), "launched": False}
+    config.pluginmanager.register(_Outcomes(state["outcomes"], state["reports"], config), "robustsuite-outcomes")
     return state
 
 
@@ -88,8 +92,8 @@ def benchmark_part(config: pytest.Config, run_dir: Path) -> Path:
 def _session_tag(config: pytest.Config) -> str:
     state = _state(config)
     tag = f"{state['stamp']}-{os.getpid()}"
-    if os.environ.get(WORKER_ENV):
-        tag = f"{os.environ.get(LAUNCH_ENV, 'launch')}-{os.environ[WORKER_ENV]}"
+    if state["worker"]:
+        tag = f"{state['launch']}-{state['worker']}"
     elif state["shard"] is not None:
         tag += f"-{state['shard'].tag}"
     return tag
@@ -108,51 +112,152 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """A --gpus worker: run the cases this worker claims, in collection order, until none is left."""
-    folder = os.environ.get(QUEUE_ENV)
-    if not folder or session.config.option.collectonly:
+    """A worker runs the cases it claims; a launching process starts the workers and relays their
+    reports; with one worker pytest runs the cases itself."""
+    if session.config.option.collectonly:
         return None
     if session.testsfailed and not session.config.option.continue_on_collection_errors:
         raise session.Interrupted(f"{session.testsfailed} errors during collection")
+    state = _state(session.config)
+    if state["queue"]:
+        return _work(session, state)
+    workers = _workers(session)
+    if workers <= 1:
+        return None
+    return _launch(session, state, workers)
+
+
+def _workers(session: pytest.Session) -> int:
+    """How many workers this session starts: the option's number, or for auto every usable core
+    (every visible GPU with CUDA) when the collection holds two or more benchmark cases."""
+    from robustsuite.harness.launch import auto_workers, parse_workers
+
+    config = session.config
+    asked = parse_workers(config.option.workers)
+    if asked is not None:
+        return asked
+    heavy = [i for i in session.items if "rs" in getattr(i, "fixturenames", ()) and not i.get_closest_marker("skip")]
+    if (len(heavy) < 2 or getattr(config, "workerinput", None) or getattr(config.option, "numprocesses", None)
+            or config.option.usepdb or getattr(config.option, "trace", False)):
+        return 1
+    import torch
+
+    device = config.option.rs_device
+    cuda = torch.cuda.device_count() if device in ("auto", "cuda") else 0
+    return auto_workers(device, config.option.threads, cuda, len(session.items))
+
+
+def _launch(session: pytest.Session, state: dict, workers: int) -> bool:
+    """Start `workers` workers on this session's cases, longest first, and relay what they report
+    to this process's hooks (terminal, summary, exit status), as if the cases ran here."""
+    from robustsuite.errors import ConfigError
+    from robustsuite.harness.launch import Launcher
+    from robustsuite.harness.plugin import RUN_DIR
+    from robustsuite.harness.schedule import longest_first, recorded_seconds
+
+    config, items = session.config, session.items
+    ids = [i.nodeid for i in items]
+    seconds = recorded_seconds([config.rootpath / "results" / "baseline"])
+    order = longest_first(ids, seconds, heavy=[i.nodeid for i in items if "rs" in getattr(i, "fixturenames", ())])
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    say = terminal.write_line if terminal is not None else print
+    by_id, relayed = {i.nodeid: i for i in items}, set()
+
+    def on_done(done: dict) -> None:
+        item = by_id.get(done["case"])
+        if item is None or item.nodeid in relayed:
+            return  # a case this session did not collect
+        relayed.add(item.nodeid)
+        _relay(config, item, done)
+        if session.shouldfail or session.shouldstop:
+            launcher.stop()
+
+    try:
+        launcher = Launcher(list(config.invocation_params.args), gpus=workers, results_dir=config.option.results_dir,
+                            run=config.stash[RUN_DIR].name, device=config.option.rs_device,
+                            cwd=config.invocation_params.dir, order=order, queue=config.option.rs_queue,
+                            on_done=on_done, say=say)
+    except ConfigError as err:
+        raise pytest.UsageError(str(err)) from None
+    state["launched"] = True
+    launcher.run()
+    if session.shouldfail:
+        raise session.Failed(session.shouldfail)
+    if session.shouldstop:
+        raise session.Interrupted(session.shouldstop)
+    for item in items:  # every worker ended before running these: say so, as failures
+        if item.nodeid not in relayed:
+            _relay(config, item, {"case": item.nodeid, "outcome": "not run", "seconds": 0.0, "reports": []},
+                   why=f"no worker ran this case (every worker ended first); see the logs in {launcher.run_dir / 'logs'}")
+    return True
+
+
+def _relay(config: pytest.Config, item: pytest.Item, done: dict, why: str | None = None) -> None:
+    """Hand a worker's reports of `item` to this process's hooks; a case without reports (its
+    worker died in it) becomes one failed report that says so."""
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    reports = [config.hook.pytest_report_from_serializable(config=config, data=d) for d in done.get("reports", [])]
+    if not reports:
+        why = why or (f"worker {done.get('worker') or '?'} died while running this case ({done['outcome']}, "
+                      f"after {done['seconds']:.1f}s); the launcher's message above names its log")
+        reports = [pytest.TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed", why, "call",
+                                     [], done.get("seconds") or 0.0)]
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+
+
+def _work(session: pytest.Session, state: dict) -> bool:
+    """A worker: run the cases this worker claims, in the queue's order, until every case is done."""
     from robustsuite.harness.workqueue import WorkQueue
 
-    queue, worker, items = WorkQueue(folder), os.environ[WORKER_ENV], session.items
-    outcomes = session.config.stash[_STATE]["outcomes"]
-    queue.publish_total(len(items))
-
-    def claim_from(start: int) -> int | None:
-        for j in range(start, len(items)):
-            if queue.claim(items[j].nodeid, worker):
-                return j
-        return None
-
-    i = claim_from(0)
-    while i is not None:
-        item, guess = items[i], items[i + 1] if i + 1 < len(items) else None
-        start = time.perf_counter()
-        item.config.hook.pytest_runtest_protocol(item=item, nextitem=guess)
-        queue.finish(item.nodeid, outcomes.get(item.nodeid, "error"), time.perf_counter() - start)
-        if session.shouldfail:
-            raise session.Failed(session.shouldfail)
-        if session.shouldstop:
-            raise session.Interrupted(session.shouldstop)
-        i = claim_from(i + 1)
-        if i is not None and items[i] is not guess:
-            # another worker took `guess`: tear down what `guess` would have reused and the next case does not
-            session._setupstate.teardown_exact(items[i])
+    queue, worker = WorkQueue(state["queue"]), state["worker"]
+    rank = {c: i for i, c in enumerate(queue.order() or [])}
+    items = sorted(session.items, key=lambda it: rank.get(it.nodeid, len(rank)))  # stable: unknown in collection order
+    after = {a.nodeid: b for a, b in zip(items, items[1:])}
+    by_id, ids = {i.nodeid: i for i in items}, [i.nodeid for i in items]
+    if queue.total() is None:
+        queue.publish_total(len(items))
+    stop, ran, guess = queue.heartbeat(), False, None
+    try:
+        case, left = queue.take(ids, worker, state["launch"])
+        while case is not None or left:
+            if case is None:  # the rest is in flight elsewhere: wait, to take over a claim whose worker is gone
+                time.sleep(min(2.0, queue.lease / 4))
+                case, left = queue.take(ids, worker, state["launch"])
+                continue
+            item = by_id[case]
+            if ran and item is not guess:
+                # another worker took `guess`: tear down what `guess` would have reused and this case does not
+                session._setupstate.teardown_exact(item)
+            guess, ran, start = after.get(case), True, time.perf_counter()
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=guess)
+            queue.finish(case, state["outcomes"].get(case, "error"), time.perf_counter() - start, worker=worker,
+                         reports=state["reports"].pop(case, []))
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+            case, left = queue.take(ids, worker, state["launch"])
+    finally:
+        stop.set()
     return True
 
 
 class _Outcomes:
-    """Each case's outcome (passed, failed, error, skipped, xfailed, xpassed), for the queue and session file."""
+    """Each case's outcome (passed, failed, error, skipped, xfailed, xpassed), for the queue and
+    session file, and in a worker its serialized reports, which the launching process relays."""
 
-    def __init__(self, outcomes: dict[str, str]) -> None:
-        self.outcomes = outcomes
+    def __init__(self, outcomes: dict[str, str], reports: dict[str, list], config: pytest.Config) -> None:
+        self.outcomes, self.reports, self.config = outcomes, reports, config
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = _outcome(report)
         if outcome and self.outcomes.get(report.nodeid) not in ("failed", "error"):
             self.outcomes[report.nodeid] = outcome
+        if self.config.stash[_STATE]["queue"]:
+            self.reports.setdefault(report.nodeid, []).append(
+                self.config.hook.pytest_report_to_serializable(config=self.config, report=report))
 
 
 def _outcome(report: pytest.TestReport) -> str | None:
@@ -203,7 +308,8 @@ def pytest_runtest_call(item: pytest.Item):
         if bench is not None:
             device = case.device if case is not None else _device(item.config)
             info = case_info(device, eff, allowed if case is not None else False, counter,
-                             case.timings.get("measure_seconds") if case is not None else None, state["shard"])
+                             case.timings.get("measure_seconds") if case is not None else None, state["shard"],
+                             state["worker"])
             for k, v in info.items():
                 bench.extra_info.setdefault(k, v)  # a perf benchmark's own figures win
             _save_entry(item, bench)
@@ -245,14 +351,14 @@ def _dynamic_fixture(item: pytest.Item, name: str):
         return None
 
 
-def case_info(device: str, eff, allowed: bool, counter, seconds: float | None, shard) -> dict:
+def case_info(device: str, eff, allowed: bool, counter, seconds: float | None, shard, worker: str | None = None) -> dict:
     """A benchmark's extra_info: what it ran on, in which precision, how fast."""
     from robustsuite.harness.environment import environment
 
     env = environment(device)
     info = {"device": device, "device_name": env["device_name"], "precision": eff.precision_for(allowed),
             "efficiency": eff.as_dict(), "timer": "synced_perf_counter (waits for CUDA)",
-            "worker": os.environ.get(WORKER_ENV), "shard": str(shard) if shard else None}
+            "worker": worker, "shard": str(shard) if shard else None}
     if counter is not None:
         info["images"] = counter.images
         info["images_per_second"] = round(counter.images / seconds, 3) if seconds else None
@@ -271,10 +377,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from robustsuite.harness.atomic import write_atomic
     from robustsuite.harness.merge import merge_benchmarks
 
-    kind = "worker" if os.environ.get(WORKER_ENV) else "shard" if state["shard"] else "serial"
+    if state["launched"]:  # the launcher wrote this session's file and merged the benchmarks
+        return
+    kind = "worker" if state["worker"] else "shard" if state["shard"] else "serial"
     now = time.time()
     info = {"session": _session_tag(config), "kind": kind, "shard": str(state["shard"]) if state["shard"] else None,
-            "worker": os.environ.get(WORKER_ENV), "started": state["started"], "finished": now,
+            "worker": state["worker"], "started": state["started"], "finished": now,
             "wall_seconds": round(now - state["started"], 3), "exitstatus": int(exitstatus),
             "outcomes": dict(Counter(state["outcomes"].values())), "efficiency": state["efficiency"].as_dict(),
             "device": config.option.rs_device, "pid": os.getpid(), "argv": list(config.invocation_params.args)}
