@@ -12,6 +12,7 @@ from robustsuite.report.html import render_html
 from robustsuite.report.plots import Plot, Skipped, make_plots
 from robustsuite.report.status import ClaimStatus, claim_statuses, run_tier
 from robustsuite.report.tables import claims_table, latex_report, markdown_report
+from robustsuite.report.timing import time_section
 
 FORMATS = ("md", "latex", "html")
 FILES = {"md": "tables.md", "latex": "tables.tex", "html": "index.html"}
@@ -58,7 +59,7 @@ def build_report(run: str | Path, out_dir: str | Path | None = None, formats: tu
     records = [r for s in statuses for r in s.records]
     title = f"robustsuite report: {run_dir.resolve().name}"
     notes = _notes(run_dir, records, errors)
-    report = Report(run_dir, out, statuses, errors, markdown_report(statuses, title, notes))
+    report = Report(run_dir, out, statuses, errors, markdown_report(statuses, title, notes) + "\n" + time_section(run_dir))
     report.plots, report.skipped = make_plots(statuses, out)
     if "md" in formats:
         report.files["md"] = _write(out / FILES["md"], report.markdown + _plot_list(report))
