@@ -136,15 +136,20 @@ def _workers(session: pytest.Session) -> int:
     asked = parse_workers(config.option.workers)
     if asked is not None:
         return asked
-    heavy = [i for i in session.items if "rs" in getattr(i, "fixturenames", ()) and not i.get_closest_marker("skip")]
-    if (len(heavy) < 2 or getattr(config, "workerinput", None) or getattr(config.option, "numprocesses", None)
-            or config.option.usepdb or getattr(config.option, "trace", False)):
+    if (len(_heavy(session.items)) < 2 or getattr(config, "workerinput", None)
+            or getattr(config.option, "numprocesses", None) or config.option.usepdb
+            or getattr(config.option, "trace", False)):
         return 1
     import torch
 
     device = config.option.rs_device
     cuda = torch.cuda.device_count() if device in ("auto", "cuda") else 0
     return auto_workers(device, config.option.threads, cuda, len(session.items))
+
+
+def _heavy(items: list[pytest.Item]) -> list[str]:
+    """The benchmark cases that will run: they use the `rs` fixture and are not marked skip."""
+    return [i.nodeid for i in items if "rs" in getattr(i, "fixturenames", ()) and not i.get_closest_marker("skip")]
 
 
 def _launch(session: pytest.Session, state: dict, workers: int) -> bool:
@@ -158,9 +163,16 @@ def _launch(session: pytest.Session, state: dict, workers: int) -> bool:
     config, items = session.config, session.items
     ids = [i.nodeid for i in items]
     seconds = recorded_seconds([config.rootpath / "results" / "baseline"])
-    order = longest_first(ids, seconds, heavy=[i.nodeid for i in items if "rs" in getattr(i, "fixturenames", ())])
+    order = longest_first(ids, seconds, heavy=_heavy(items))
     terminal = config.pluginmanager.get_plugin("terminalreporter")
-    say = terminal.write_line if terminal is not None else print
+
+    def say(text: str) -> None:
+        if terminal is None:
+            print(text, flush=True)
+            return
+        if getattr(terminal._tw, "width_of_current_line", 0):
+            terminal.write("\n")  # after a line of progress dots
+        terminal.write_line(text)
     by_id, relayed = {i.nodeid: i for i in items}, set()
 
     def on_done(done: dict) -> None:
@@ -196,7 +208,8 @@ def _relay(config: pytest.Config, item: pytest.Item, done: dict, why: str | None
     """Hand a worker's reports of `item` to this process's hooks; a case without reports (its
     worker died in it) becomes one failed report that says so."""
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    reports = [config.hook.pytest_report_from_serializable(config=config, data=d) for d in done.get("reports", [])]
+    reports = [config.hook.pytest_report_from_serializable(config=config, data=_tuples(d))
+               for d in done.get("reports", [])]
     if not reports:
         why = why or (f"worker {done.get('worker') or '?'} died while running this case ({done['outcome']}, "
                       f"after {done['seconds']:.1f}s); the launcher's message above names its log")
@@ -205,6 +218,13 @@ def _relay(config: pytest.Config, item: pytest.Item, done: dict, why: str | None
     for report in reports:
         item.ihook.pytest_runtest_logreport(report=report)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+
+
+def _tuples(data: dict) -> dict:
+    """A report as pytest serialized it: JSON made its tuples lists (a skip's longrepr is a tuple)."""
+    if isinstance(data.get("longrepr"), list):
+        data = dict(data, longrepr=tuple(data["longrepr"]))
+    return data
 
 
 def _work(session: pytest.Session, state: dict) -> bool:

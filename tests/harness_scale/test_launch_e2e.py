@@ -78,10 +78,14 @@ def _records(run_dir: Path) -> dict[str, dict]:
             for r in records}
 
 
-def test_workers_relay_pytests_summary_and_match_the_serial_records(project: Path, serial: dict[str, str],
-                                                                     capsys: pytest.CaptureFixture) -> None:
+def test_workers_by_default_relay_pytests_summary_and_match_the_serial_records(
+        project: Path, serial: dict[str, str], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robustsuite.harness import launch as launch_module
+
+    monkeypatch.delenv(launch_module.WORKERS_ENV)  # --workers auto, on a machine with two usable cores
+    monkeypatch.setattr(launch_module, "usable_cores", lambda: 2)
     capsys.readouterr()
-    assert pytest_inprocess("--run", "parallel", "--workers", "2") == 1  # the parent's exit code: two failed
+    assert pytest_inprocess("--run", "parallel") == 1  # the parent's exit code: two failed
     out = capsys.readouterr().out
     assert "2 failed, 5 passed" in out and "robustsuite: 2 workers (w0, w1)" in out, out
     assert "FAILED test_cases.py::test_case[0]" in out  # -ra's summary from the relayed reports
