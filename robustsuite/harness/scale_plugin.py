@@ -228,7 +228,9 @@ def _tuples(data: dict) -> dict:
 
 
 def _work(session: pytest.Session, state: dict) -> bool:
-    """A worker: run the cases this worker claims, in the queue's order, until every case is done."""
+    """A worker: run the cases this worker claims, in the queue's order, until every case is done.
+    After a case the worker first looks for a case of the same module: cases of one module share
+    the session's memo (a zoo's measurements, say) and fixtures, which are warm in this worker."""
     from robustsuite.harness.workqueue import WorkQueue
 
     queue, worker = WorkQueue(state["queue"]), state["worker"]
@@ -238,13 +240,19 @@ def _work(session: pytest.Session, state: dict) -> bool:
     by_id, ids = {i.nodeid: i for i in items}, [i.nodeid for i in items]
     if queue.total() is None:
         queue.publish_total(len(items))
+
+    def take(last: str | None) -> tuple[str | None, int]:
+        module = last.split("::")[0] if last else None
+        near = [c for c in ids if c.split("::")[0] == module]
+        return queue.take(near + [c for c in ids if c.split("::")[0] != module], worker, state["launch"])
+
     stop, ran, guess = queue.heartbeat(), False, None
     try:
-        case, left = queue.take(ids, worker, state["launch"])
+        case, left = take(None)
         while case is not None or left:
             if case is None:  # the rest is in flight elsewhere: wait, to take over a claim whose worker is gone
                 time.sleep(min(2.0, queue.lease / 4))
-                case, left = queue.take(ids, worker, state["launch"])
+                case, left = take(None)
                 continue
             item = by_id[case]
             if ran and item is not guess:
@@ -258,7 +266,7 @@ def _work(session: pytest.Session, state: dict) -> bool:
                 raise session.Failed(session.shouldfail)
             if session.shouldstop:
                 raise session.Interrupted(session.shouldstop)
-            case, left = queue.take(ids, worker, state["launch"])
+            case, left = take(case)
     finally:
         stop.set()
     return True

@@ -7,6 +7,11 @@ every mini-tier case; on a cold cache a case's seconds include the models it tra
 A case with no record is placed by what it is: a benchmark case (one that uses the `rs` fixture)
 first, as long as the longest known case, since it may be new and long; anything else (a unit
 test: cheap) last. Ties keep the collection order, so every worker computes the same order.
+
+A worker departs from this order in one way (`scale_plugin._work`): after a case it first takes
+a case of the same module, since cases of one module share the session's memo (the first case of
+a shared zoo measures it, and the recorded seconds of its siblings are those of memo hits); run
+by another worker, a sibling would measure the zoo again.
 """
 from __future__ import annotations
 

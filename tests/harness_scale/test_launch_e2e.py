@@ -114,3 +114,14 @@ def test_a_dead_machines_claim_is_taken_over_after_its_lease(project: Path, seri
     assert verdicts(project / "results/runs/shared") == serial
     (entry,) = [e for e in WorkQueue(queue).entries() if e.case == case]
     assert entry.generation == 1 and entry.host != "deadnode" and entry.outcome == "passed"
+
+
+def test_a_case_that_kills_its_worker_fails_in_pytests_summary(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("RS_TEST_CRASH", "3")  # case k=3 SIGKILLs its worker, the first time only
+    monkeypatch.setenv("RS_TEST_FLAG", str(project / "flag"))
+    capsys.readouterr()
+    assert pytest_inprocess("--run", "crash", "--workers", "2") == 1
+    out = capsys.readouterr().out
+    assert "3 failed, 4 passed" in out and "FAILED test_cases.py::test_case[3]" in out, out
+    assert "died while running this case" in out and "died with signal 9" in out, out

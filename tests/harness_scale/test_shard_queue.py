@@ -36,20 +36,24 @@ def test_parse_shard() -> None:
     assert parse_shard("2/4") == Shard(2, 4) and parse_shard(None) is None and Shard(2, 4).tag == "shard2of4"
 
 
-def test_concurrent_claims_have_one_winner(tmp_path) -> None:
-    queue = WorkQueue(tmp_path / "q")
-    cases = [f"benchmarks/x.py::test[{i}]" for i in range(40)]
+def _race(queue: WorkQueue, cases: list[str], workers: int = 4) -> list[str]:
+    """Every case each of `workers` threads won, claiming all `cases` at once."""
     won: dict[str, list[str]] = {}
 
     def worker(name: str) -> None:
         won[name] = [c for c in cases if queue.claim(c, name)]
 
-    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(sum(won.values(), [])) == sorted(cases)
+    return sum(won.values(), [])
+
+
+def test_concurrent_claims_have_one_winner(tmp_path) -> None:
+    cases = [f"benchmarks/x.py::test[{i}]" for i in range(40)]
+    assert sorted(_race(WorkQueue(tmp_path / "q"), cases)) == sorted(cases)
 
 
 def test_unfinished_claims_are_the_crashed_cases(tmp_path) -> None:
@@ -106,17 +110,7 @@ def test_concurrent_takeovers_have_one_winner(tmp_path) -> None:
     cases = [f"c{i}" for i in range(30)]
     for c in cases:
         _dead_claim(queue, c, time.time() - 10)
-    won: dict[str, list[str]] = {}
-
-    def worker(name: str) -> None:
-        won[name] = [c for c in cases if queue.claim(c, name)]
-
-    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(sum(won.values(), [])) == sorted(cases)
+    assert sorted(_race(queue, cases)) == sorted(cases)
     assert all(e.generation == 1 for e in queue.entries())
 
 
