@@ -96,7 +96,7 @@ def test_workers_by_default_relay_pytests_summary_and_match_the_serial_records(
 
 def test_a_dead_machines_claim_is_taken_over_after_its_lease(project: Path, serial: dict[str, str]) -> None:
     """Launches on several machines share a queue (same run, same queue name); one machine died
-    holding test_case[2]: after the lease, this machine's workers run it."""
+    holding test_case[2]: after the lease (3 s), this machine's workers run it."""
     import time
 
     from robustsuite.harness.workqueue import case_key
@@ -109,7 +109,7 @@ def test_a_dead_machines_claim_is_taken_over_after_its_lease(project: Path, seri
     (queue / f"{case_key(case)}.g0.claim").write_text(json.dumps(info))
     out = io.StringIO()
     rc = Launcher(["test_cases.py", *BASE], gpus=2, results_dir="results", run="shared", cuda_count=0, out=out,
-                  poll=0.1, queue="job-17", lease=2.0).run()
+                  poll=0.1, queue="job-17", lease=3.0).run()
     assert rc == 1, out.getvalue()  # k=0, 1 refute their claim
     assert verdicts(project / "results/runs/shared") == serial
     (entry,) = [e for e in WorkQueue(queue).entries() if e.case == case]

@@ -79,12 +79,12 @@ def _dead_claim(queue: WorkQueue, case: str, claimed: float) -> None:
 
 
 def test_a_stale_claim_is_taken_over_after_its_lease(tmp_path) -> None:
-    queue = WorkQueue(tmp_path / "q", lease=0.5)
+    queue = WorkQueue(tmp_path / "q", lease=5.0)
     _dead_claim(queue, "a", time.time())
     assert not queue.claim("a", "w1")  # within the lease: the claim holds
     assert queue.take(["a"], "w1") == (None, 1)  # nothing to take, one case in flight
-    time.sleep(0.6)
-    assert queue.take(["a"], "w1", "mine") == ("a", 1)  # lapsed: taken over
+    _dead_claim(queue, "a", time.time() - 6)  # the same claim, its lease lapsed
+    assert queue.take(["a"], "w1", "mine") == ("a", 1)  # taken over
     (entry,) = queue.entries()
     assert (entry.worker, entry.launch, entry.generation, entry.host) == ("w1", "mine", 1, socket.gethostname())
     assert not queue.claim("a", "w2")  # the new claim is alive
@@ -92,16 +92,25 @@ def test_a_stale_claim_is_taken_over_after_its_lease(tmp_path) -> None:
     assert queue.take(["a"], "w2") == (None, 0)  # done: nothing left to wait for
 
 
-def test_a_claim_whose_worker_beats_is_kept(tmp_path) -> None:
+def test_a_claim_is_kept_while_its_worker_beats(tmp_path) -> None:
+    from robustsuite.harness.workqueue import case_key, process_id
+
     queue = WorkQueue(tmp_path / "q", lease=0.4)
     assert queue.claim("a", "w0")
-    stop = queue.heartbeat()  # this process beats every 0.1 s
+    alive = queue.folder / "alive" / f"{process_id()}.json"
+    stop = queue.heartbeat()  # beats now, then every lease / 4
     try:
-        time.sleep(0.8)
-        assert not queue.claim("a", "w1")
+        first, deadline = json.loads(alive.read_text())["time"], time.time() + 30
+        while json.loads(alive.read_text())["time"] == first and time.time() < deadline:
+            time.sleep(0.02)
+        assert json.loads(alive.read_text())["time"] > first  # the thread beat again
     finally:
         stop.set()
-    time.sleep(0.6)  # no beats now: the lease lapses
+    claim = queue.folder / f"{case_key('a')}.g0.claim"
+    claim.write_text(json.dumps(dict(json.loads(claim.read_text()), claimed=time.time() - 10)))
+    alive.write_text(json.dumps({"time": time.time()}))  # claimed long ago, but its worker beat just now
+    assert not queue.claim("a", "w1")
+    alive.write_text(json.dumps({"time": time.time() - 1}))  # no beat for longer than the lease
     assert queue.claim("a", "w1") and [e.generation for e in queue.entries()] == [1]
 
 
