@@ -1,6 +1,6 @@
 """The `robustsuite` command: run the mini tier, report a run, compare two runs, list the claims.
 
-    robustsuite run [PYTEST ARGS...]                     pytest benchmarks ..., then the report
+    robustsuite run [PYTEST ARGS...]                     pytest benchmarks ... on every core, then the report
     robustsuite report RUN [--out DIR] [--format md|latex|html] [--claims-table] [--update-readme F]
     robustsuite compare BASE NEW [--k 2 --abs-floor 1e-6 --rel-floor 1e-3]
     robustsuite claims [--family F] [--tier mini|paper] [--check]
@@ -130,7 +130,8 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--check", action="store_true", help="exit 1 when a catalog id maps to nothing")
 
     n = sub.add_parser("run", help="run the benchmarks (mini tier by default), then write the report",
-                       description="Every argument not listed here goes to pytest.")
+                       description="Every argument not listed here goes to pytest. The cases run on one worker "
+                                   "per usable core (one GPU each with CUDA); --workers 1 runs them in one process.")
     n.add_argument("--out", default=None, help="report folder (default: RUN/report)")
     return p
 
