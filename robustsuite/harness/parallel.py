@@ -121,15 +121,20 @@ def work(session: pytest.Session, state: dict) -> bool:
     queue, worker = WorkQueue(state["queue"]), state["worker"]
     rank = {c: i for i, c in enumerate(queue.order() or [])}
     items = sorted(session.items, key=lambda it: rank.get(it.nodeid, len(rank)))  # stable: unknown in collection order
-    after = {a.nodeid: b for a, b in zip(items, items[1:])}
     by_id, ids = {i.nodeid: i for i in items}, [i.nodeid for i in items]
+    module = {c: c.split("::")[0] for c in ids}
+    # the case expected next (pytest keeps the fixtures it shares): the module's next, else the order's next
+    after, groups = {a.nodeid: b for a, b in zip(items, items[1:])}, {}
+    for i in items:
+        groups.setdefault(module[i.nodeid], []).append(i)
+    for group in groups.values():
+        after.update({a.nodeid: b for a, b in zip(group, group[1:])})
     if queue.total() is None:
         queue.publish_total(len(items))
 
     def take(last: str | None) -> tuple[str | None, int]:
-        module = last.split("::")[0] if last else None
-        near = [c for c in ids if c.split("::")[0] == module]
-        return queue.take(near + [c for c in ids if c.split("::")[0] != module], worker, state["launch"])
+        near = [c for c in ids if last is not None and module[c] == module[last]]
+        return queue.take(near + [c for c in ids if last is None or module[c] != module[last]], worker, state["launch"])
 
     stop, ran, guess = queue.heartbeat(), False, None
     try:
