@@ -1,6 +1,6 @@
 """The `robustsuite` command: run the mini tier, report a run, compare two runs, list the claims.
 
-    robustsuite run [PYTEST ARGS...]                     pytest benchmarks ..., then the report
+    robustsuite run [PYTEST ARGS...]                     pytest benchmarks ... on every core, then the report
     robustsuite report RUN [--out DIR] [--format md|latex|html]
     robustsuite docs RUN [--readme README.md] [--claims docs/claims.md] [--figures docs/figures] [--check]
     robustsuite results RUN [--format csv|json|parquet] [--out FILE]
@@ -250,7 +250,8 @@ def parser() -> argparse.ArgumentParser:
                    help="versions: raise MODULE's version (its models retrain); repeat for several")
 
     n = sub.add_parser("run", help="run the benchmarks (mini tier by default), then write the report",
-                       description="Every argument not listed here goes to pytest.")
+                       description="Every argument not listed here goes to pytest. The cases run on one worker "
+                                   "per usable core (one GPU each with CUDA); --workers 1 runs them in one process.")
     n.add_argument("--out", default=None, help="report folder (default: RUN/report)")
     return p
 

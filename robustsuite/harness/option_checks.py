@@ -1,8 +1,8 @@
 """Bad command-line options fail once, at start-up, with a pytest usage error that names the
 value and what is allowed, instead of one error per case later on.
 
-A pytest plugin (loaded by `plugin.py`): the options are checked when pytest is configured (and by
-the `--gpus` launcher before it starts workers), the names in `-m` once the cases are collected,
+A pytest plugin (loaded by `plugin.py`): the options are checked when pytest is configured (once, in the
+process that starts the workers), the names in `-m` once the cases are collected,
 against the registered markers and those the collected cases carry.
 """
 from __future__ import annotations
@@ -35,8 +35,6 @@ def check_options(config: pytest.Config) -> None:
     if opt.checkpoint_every < 0:
         raise pytest.UsageError(f"--checkpoint-every {opt.checkpoint_every} is not allowed; give a number of epochs "
                                 ">= 1, or 0 (checkpoints only on SIGTERM/SIGUSR1).")
-    if opt.gpus is not None and opt.gpus < 1:
-        raise pytest.UsageError(f"--gpus {opt.gpus} is not allowed; give the number of GPUs to use (>= 1).")
 
 
 def marker_names(expression: str) -> set[str]:

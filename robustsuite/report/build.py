@@ -14,6 +14,7 @@ from robustsuite.report.kinds import split
 from robustsuite.report.plots import Plot, Skipped, make_plots
 from robustsuite.report.status import ClaimStatus, claim_statuses, run_tier
 from robustsuite.report.tables import latex_report, markdown_report
+from robustsuite.report.timing import time_section
 
 FORMATS = ("md", "latex", "html")
 FILES = {"md": "tables.md", "latex": "tables.tex", "html": "index.html"}
@@ -80,7 +81,8 @@ def build_report(run: str | Path, out_dir: str | Path | None = None, formats: tu
     title = f"robustsuite report: {run_dir.resolve().name}"
     notes = _notes(run_dir, loaded.records, loaded.smoke, errors)
     panels = headline_panels(statuses)
-    report = Report(run_dir, out, statuses, errors, markdown_report(statuses, title, notes), panels=panels,
+    report = Report(run_dir, out, statuses, errors,
+                    markdown_report(statuses, title, notes) + "\n" + time_section(run_dir), panels=panels,
                     smoke=loaded.smoke)
     report.plots, report.skipped = make_plots(statuses, out)
     figures = save_headline_figures(panels, out / "plots")
