@@ -185,7 +185,25 @@ def rs(suite, request: pytest.FixtureRequest):
     xfail = request.node.get_closest_marker("xfail")
     bench = request.getfixturevalue("benchmark")
     return Case(suite, request.node.nodeid, expected="xfail" if xfail else "pass",
-                timer=lambda fn: bench.pedantic(fn, rounds=1, iterations=1))  # one long measurement, timed once
+                timer=lambda fn: _timed_once(bench, fn))
+
+
+def _timed_once(bench, fn):
+    """One long measurement, timed once by pytest-benchmark. A measurement that raises is still
+    timed as its one round and its error re-raised, so that the case fails with that error alone
+    (pytest-benchmark would otherwise fail again, on the statistics of zero rounds)."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except Exception as err:  # re-raised below, once the round is recorded
+            outcome["error"] = err
+
+    bench.pedantic(run, rounds=1, iterations=1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @pytest.hookimpl(wrapper=True)
