@@ -19,6 +19,7 @@ from robustsuite.errors import ConfigError, SuiteError, choice
 from robustsuite.harness.cache import ModelCache
 from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
+from robustsuite.harness.seeding import own_random_stream, seed_everything
 from robustsuite.harness.store import ResultsStore
 from robustsuite.harness.timing import stopwatch
 from robustsuite.train import TrainConfig, train_model
@@ -108,7 +109,8 @@ class Suite:
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""
         if key not in self._memo:
-            self._memo[key] = compute()
+            with own_random_stream(f"memo:{key!r}"):  # the same value whichever case computes it first
+                self._memo[key] = compute()
         return self._memo[key]
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
@@ -125,7 +127,7 @@ class Suite:
 
     def _train(self, cfg: TrainConfig):
         checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every)
-        with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
+        with own_random_stream():  # a training leaves the caller's random stream as a cache hit would
             return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device, load=self.cache.get,
                                progress=self.options.progress, checkpoint=checkpoint)
 
@@ -217,20 +219,6 @@ def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
             and len(set(values)) > 1):
         raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
                           f"inferential rule (OneSidedT, Sequential, Equivalent), not {decision.rule!r}.")
-
-
-def seed_everything(key: str) -> None:
-    """Seed torch's, numpy's and Python's global generators from `key` (a case id), so that every
-    draw a case makes without its own generator (random starts, restarts, noise) is reproducible."""
-    import hashlib
-    import random
-
-    import numpy as np
-
-    seed = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
 
 
 def _plain(obj: object) -> object:
