@@ -94,9 +94,7 @@ claim("C001-14", F, "Sec 3.3, Fig 2a, Table 2",
 claim("C001-15", F, "Sec 3.3, Table 2",
       "PGD training costs <= 1.1 pts of clean accuracy on every MNIST variant.",
       paper={"max_drop_pts": 1.1},
-      xfail_at={"mini": "measured on digits (3 seeds, eps 0.15): std -> PGD clean drops 0.6 (binarized), 2.0 "
-                        "(original), 7.8 (smooth2) and 8.9 (smooth3) pts on average, up to 11.1 in one seed; PGD "
-                        "training of smoothed 8x8 digits costs clean accuracy, as the catalog's pilot saw (3.7-4.4)."},
+      xfail_at={"mini": "PGD training of smoothed 8x8 digits costs clean accuracy (as the catalog's pilot saw)"},
       calibration=f"{_DIGITS}. Asserted: |std clean - PGD clean| <= 6 pts (the catalog's CPU tolerance) for every "
                   "variant in every seed.")
 claim("C001-16", F, "Sec 3.3, Table 2",
@@ -132,8 +130,7 @@ claim("C001-20", F, "Sec 3.3, Table 3",
 claim("C001-21", F, "Sec 3.3, Table 3",
       "For p >= 16, PGD clean ~= robust accuracy (<= 0.5 pts) while robustness w.r.t. predictions keeps rising.",
       paper={"p16_clean": 79.9, "p16_robust": 79.4, "p16_wrt_pred": 98.4},
-      xfail_at={"mini": "measured on digits (3 seeds, eps 0.15): at p = inf PGD clean 91.9 vs robust 71.2, a "
-                        "20.7-pt gap, not <= 1.5 (pilot 15.2); the wrt-pred half holds (Spearman(p, wrt-pred) = 1)."},
+      xfail_at={"mini": "at p = inf the PGD-clean / robust gap on digits stays far above the bar; the wrt-pred half holds"},
       calibration="asserted: PGD clean - robust <= 1.5 pts at every p >= 16 (mini: p = inf) and Spearman(p, wrt-pred) "
                   ">= 0.9, on 3-seed means; the paper tier accepts Table 3.")
 claim("C001-22", F, "abstract, Sec 1, Sec 3.3",
@@ -178,10 +175,8 @@ claim("C001-26", F, "Sec 5.1, App D.1, Table 7",
       "-2.0), so perturbable volume does not explain robustness. (The text's blanket 'does not reduce accuracy' "
       "glosses over binarized MNIST's -2.0 in its own Table 7; the statement here is the table's.)",
       paper={"mnist_binarized_drop": -2.0, "mnist_original_drop": 0.0, "cifar_pinf_drop": -0.3},
-      xfail_at={"mini": "measured on digits (3 seeds, eps 0.15, 3-seed means): removing the box changes robust "
-                        "accuracy by -23.1 (binarized), -9.2 (original), -4.2 (smooth2), -3.5 (smooth3), -8.4 (sat1), "
-                        "-20.2 (sat inf) pts, and binarized falls to the level of original (48.5 vs 48.1); the "
-                        "catalog's CNN pilot saw the same (-24.4 / -8.5). On 8x8 digits the box does matter."},
+      xfail_at={"mini": "on 8x8 digits the [0,1] box does matter for robust accuracy (the catalog's CNN pilot saw the "
+                        "same)"},
       calibration="asserted: |change| <= 1 pt (binarized <= 3) on 3-seed means and Spearman(box, no box) >= 0.9 "
                   "(Table 7's own ties give 0.99); the paper tier accepts Table 7.")
 claim("C001-27", F, "Sec 5.2, App D.2.1, Fig 5",
@@ -194,10 +189,8 @@ claim("C001-27", F, "Sec 5.2, App D.2.1, Fig 5",
 claim("C001-28", F, "Sec 5.2, Table 1",
       "At equal inter-class distance, robust accuracy is ordered smoothed < scaled original < scaled binarized.",
       paper={"smooth3": 91.3, "orig_a0.970": 94.6, "bin_a0.821": 98.6},
-      xfail_at={"mini": "measured on digits (3 seeds): matching smooth2's ICD needs alpha 0.81 (original) and 0.59 "
-                        "(binarized; MNIST needed 0.79-0.82); robust accuracy is then smooth2 41.0, scaled original "
-                        "39.1, scaled binarized 24.4 (3-seed means): contrast 0.59 at eps 0.15 erases binarization's "
-                        "advantage, so the order reverses."},
+      xfail_at={"mini": "matching smooth2's inter-class distance by contrast scaling erases binarization's advantage on "
+                        "digits, so the order reverses"},
       calibration=f"{_DIGITS}; original and binarized digits scaled by alpha so their ICD (training split) equals "
                   "smooth2's. Asserted every seed: scaled binarized - smooth2 >= 5 and - scaled original >= 2 pts.")
 claim("C001-29", F, "derived from Sec 5.2 and Table 1",
@@ -226,10 +219,8 @@ claim("C001-31", F, "Sec 5.3, Fig 4, Table 5",
 claim("C001-32", F, "Sec 5.3, Fig 4",
       "With more training data, PGD train robust accuracy falls and test robust accuracy rises (MNIST plateaus "
       "from 27k, CIFAR-10 does not).",
-      xfail_at={"mini": "measured on digits (3 seeds, same 280 optimizer steps at every size, as the paper keeps "
-                        "its step count): test robust accuracy is flat, 57.7 / 56.7 / 57.2 / 57.3 at n = 200 / 400 / "
-                        "800 / 1,400; train robust falls 67.0 -> 62.3 and the gap shrinks 9.3 -> 5.1 pts. (With a "
-                        "fixed epoch count test robust rose 45.2 -> 57.3, but that confounds size with steps.)"},
+      xfail_at={"mini": "with the paper's fixed step count, test robust accuracy on digits stays flat over the "
+                        "training-set size"},
       calibration=f"{_DIGITS}; original digits with 200 / 800 / 1,400 training images and a fixed step count. "
                   "Asserted on 3-seed means: test robust non-decreasing (2 pts) and rising >= 2 pts, train robust "
                   "falling, gap shrinking >= 5 pts.")

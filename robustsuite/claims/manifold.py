@@ -214,9 +214,8 @@ claim("C002-30", F, 'App. E, Fig. 13',
       'Transfer attacks confirm both relationships, but much more weakly (success falls from >= 80% to <= 10%).',
       paper={'whitebox_success_min': 0.8, 'transfer_success_max': 0.1},
       calibration='Paper tier: transfer from a normally trained model on N_max (another seed).',
-      xfail_at={"mini": '3 seeds x 4 N: with an MLP at eps = 0.3 regular examples transfer almost perfectly '
-                            '(transfer / white-box 0.99, bar 0.5) and on-manifold transfer success does not track '
-                            'error (Spearman 0.0, -0.8, 0.4; bar 0.5).'})
+      xfail_at={"mini": "with an MLP at eps = 0.3 regular examples transfer almost perfectly, and on-manifold transfer "
+                        "success does not track error"})
 claim("C002-31", F, 'App. F, Fig. 15',
       'With MLPs on-manifold robustness is strongly related to generalisation and regular success stays near 100%.',
       paper={'mlp_regular_success': 1.0},
@@ -267,9 +266,8 @@ claim("C002-38", F, 'App. H, Fig. 19',
       'robustness is unaffected.',
       calibration='Paper tier: |err(variant) - err(50/50)| <= max(0.02, 30%) and |success(on-man AT) - '
                   'success(normal)| <= 0.2.',
-      xfail_at={"mini": '3 seeds, N=250: the full (100% on-manifold) variant errs more, 0.39-0.40 vs 0.26-0.31 '
-                            'for 50/50 (weak 0.28-0.32); regular success is unaffected (1.0 everywhere). At this '
-                            'scale the variants do differ.'})
+      xfail_at={"mini": "at N = 250 the full (100% on-manifold) variant errs more than the 50/50 one: at this scale the "
+                        "variants differ"})
 
 # Group 8: definitions and toys
 claim("C002-39", F, 'App. I, Eqs. 23-25',
