@@ -25,6 +25,7 @@ _T53 = {  # Table 5.3, CIFAR-100 meta-class accuracy (%), Linf eps = 8/255
     "har_trades_clean": 62.49, "har_trades_pgd20": 32.86, "har_trades_pgd200": 32.36,
     "har_trades_hier20": 30.20, "har_trades_hier200": 29.90,
 }
+
 # --- chapter 2: attack definitions ------------------------------------------------------------
 claim("C003-2.01", F, "§2.2, Eqs. (2.1)-(2.2)",
       "FGSM (eps * sign of the gradient) maximises the first-order loss model over the Linf ball; FGM "
