@@ -11,11 +11,11 @@ import statistics
 
 import pytest
 
-from robustsuite.claims import OneSidedT, Within
+from robustsuite.claims import Control, OneSidedT, Within
 from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
                                                            DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
                                                            MNIST_PAPER, MNIST_SUBSET_STD,
-                                                           MNIST_POOLED_PAPER, measure_variant, spearman)
+                                                           MNIST_POOLED_PAPER, as_identity, measure_variant, spearman)
 
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
@@ -155,6 +155,8 @@ def test_cifar_standard_accuracy_flat_then_drops(rs, study):
 
 @pytest.mark.claim("C001-19")
 @pytest.mark.studies(**SATURATION)
+@pytest.mark.controls(**{tier: [Control("saturation-as-identity", "every saturation level is the identity transform",
+                                         as_identity(s)) for s in studies] for tier, studies in SATURATION.items()})
 def test_saturation_raises_robust_accuracy(rs, study):
     t = rs.measure(lambda: table(rs, study))
     levels = {v.label: v.level for v in study.variants}

@@ -12,10 +12,11 @@ import dataclasses
 
 import pytest
 
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import Control, OneSidedT
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
                                                 VITB_B, PretrainedAlignment, measure_pretrained)
-from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, Arch, measure_seed
+from robustsuite.claims.alignment_study import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
+                                               AlignmentStudy, Arch, measure_seed)
 from robustsuite.data import DataSpec
 from robustsuite.train import kw
 
@@ -143,6 +144,10 @@ TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
 
 @pytest.mark.claim("C003-6.06")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=list(TABLE_6_3))
+@pytest.mark.controls(mini=[
+    Control("finetuned-as-aligned", "the aligned source is replaced by one fine-tuned with cross-entropy on the same "
+                                    "data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED),
+    Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)])
 def test_single_witness_alignment_raises_transfer(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study))

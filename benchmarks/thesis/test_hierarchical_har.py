@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from robustsuite.claims import OneSidedT, Within
-from robustsuite.claims.hierarchical_studies import CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator
+from robustsuite.claims import Control, OneSidedT, Within
+from robustsuite.claims.hierarchical_studies import CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator, random_grouping
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
@@ -41,6 +41,8 @@ def _har_vs_flat(rs, study, claim_id):
 
 @pytest.mark.claim("C003-5.06")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**{tier: [Control("random-grouping", "the hierarchy's leaves regrouped at random (same group sizes)",
+                                        random_grouping(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
 def test_har_beats_flat_on_hierarchical_robustness(rs, study):
     _har_vs_flat(rs, study, "C003-5.06")
 

@@ -8,11 +8,12 @@ the comparison holds clean accuracy fixed instead of trusting the sweep to match
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import OneSidedT, Within, get_claim
+from robustsuite.claims import Control, OneSidedT, Within, get_claim
 from robustsuite.data import DataSpec
 from robustsuite.metrics import Severities, accuracy, lipschitz_upper_bound, robustness_profile
 from robustsuite.train import TrainConfig, kw, split_validation
@@ -29,10 +30,22 @@ class OptimizerStudy:
     severities: Severities
     seeds: int = 3
     momentum_lr: float = 0.01  # SGD with momentum 0.9 (Table 4.7)
+    sgd_slot: str = "sgd"  # the optimizer that trains the SGD slot; a negative control puts Adam there
 
     def config(self, optimizer: str, lr: float, seed: int, **changes) -> TrainConfig:
-        return self.base.replace(optimizer=optimizer, lr=lr, seed=seed, label=f"{self.id}-{optimizer}-{lr:g}-s{seed}",
-                                 **changes)
+        label = f"{self.id}-{optimizer}-{lr:g}-s{seed}"
+        if optimizer == "sgd" and self.sgd_slot != "sgd":  # the control: an independent run (own seeds) of another optimizer
+            optimizer, seed = self.sgd_slot, seed + 100
+        return self.base.replace(optimizer=optimizer, lr=lr, seed=seed, label=label, **changes)
+
+
+def adam_in_sgd_slot(study: OptimizerStudy) -> Control:
+    """C003-4.01's negative control: the SGD slot trained with Adam (Adam's swept learning rates,
+    seeds of its own), so the slot holds a third adaptive model that must not beat the other two."""
+    sweep = dict(study.sweep)
+    placebo = dataclasses.replace(study, id=f"{study.id}-adam-in-sgd-slot", sgd_slot="adam",
+                                  sweep=tuple((o, sweep["adam"] if o == "sgd" else lrs) for o, lrs in study.sweep))
+    return Control("adam-in-sgd-slot", "the SGD slot is trained with Adam (its own seeds, Adam's swept rates)", placebo)
 
 
 def _step_schedule(cfg: TrainConfig) -> TrainConfig:
@@ -142,6 +155,7 @@ def compare(rs, study, configs) -> dict[str, list[float]]:
 
 @pytest.mark.claim("C003-4.01")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
+@pytest.mark.controls(mini=[adam_in_sgd_slot(MNIST_MLP)], paper=[adam_in_sgd_slot(s) for s in PAPER_STUDIES])
 def test_sgd_more_robust_under_thesis_protocol(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
     rs.conclude("C003-4.01", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
@@ -151,6 +165,7 @@ def test_sgd_more_robust_under_thesis_protocol(rs, study):
 
 @pytest.mark.claim("C003-4.01")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
+@pytest.mark.controls(mini=[adam_in_sgd_slot(MNIST_MLP)], paper=[adam_in_sgd_slot(s) for s in PAPER_STUDIES])
 def test_sgd_more_robust_at_matched_clean_accuracy(rs, study):
     def configs(opt, seed):
         return protocol_config(rs, study, opt, seed) if opt == "sgd" else matched_config(rs, study, opt, seed)

@@ -14,7 +14,7 @@ import torch
 from robustsuite.attacks import AttackSpec, attack
 from robustsuite.attacks.hierarchical import hierarchical_search
 from robustsuite.data import DataSpec
-from robustsuite.data.hierarchy import get_hierarchy
+from robustsuite.data.hierarchy import HIERARCHIES, get_hierarchy, random_hierarchy
 from robustsuite.metrics import accuracy, predict
 from robustsuite.metrics.hierarchical import attacked_points, meta_correct
 from robustsuite.train import TrainConfig, kw
@@ -141,6 +141,13 @@ class Evaluator:
 
 
 
+def random_grouping(study: HierStudy, seed: int = 0) -> HierStudy:
+    """A negative control: the study with its hierarchy's leaves regrouped at random (same classes and
+    group sizes), so that a hierarchy-aware model has no semantic grouping to exploit."""
+    h = random_hierarchy(get_hierarchy(study.hierarchy), seed)
+    if h.name not in HIERARCHIES:
+        HIERARCHIES.add(h.name, h)
+    return dataclasses.replace(study, id=f"{study.id}-random-grouping{seed}", hierarchy=h.name)
 
 
 # --- the studies ---------------------------------------------------------------------------------

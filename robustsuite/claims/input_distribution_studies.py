@@ -136,6 +136,13 @@ def spearman(a, b) -> float:
     return 0.0 if math.isnan(r) else r
 
 
+def as_identity(study: VariantStudy) -> VariantStudy:
+    """A negative control: the same sweep with every transform replaced by the identity (labels and
+    levels kept), so a metric cannot move along the axis unless the case reads something besides the data."""
+    return dataclasses.replace(study, id=f"{study.id}-as-identity",
+                               variants=tuple(Variant(v.label, level=v.level) for v in study.variants))
+
+
 # ---- the studies -------------------------------------------------------------------------------
 
 EPS_DIGITS = 0.15  # the pilots: at 0.3 PGD training of smoothed 8x8 digits collapses (C001-14)

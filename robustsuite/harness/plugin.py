@@ -134,7 +134,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                                marks=pytest.mark.skip(reason=f"this claim has no {tier}-tier case"))]
     controls = metafunc.definition.get_closest_marker("controls")
     if controls is not None and _controls_wanted(metafunc.config):
-        params += [pytest.param(c.study, id=f"{c.study.id}-control-{c.name}",
+        params += [pytest.param(c.study, id=f"control-{c.study.id}",
                                 marks=[pytest.mark.control(c), *(getattr(pytest.mark, m) for m in _dataset_markers(c.study))])
                    for c in controls.kwargs.get(tier, [])]
     metafunc.parametrize("study", params)
