@@ -101,17 +101,19 @@ def test_regular_success_independent_of_error_except_regular_at(rs, study):
         return {s: _grid(rs, study, s, study.at_ns) for s in ("normal", "onman", "random", "regular")}
 
     g = rs.measure(measure)
-    flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg")[i] for s in ("normal", "onman", "random")))
+    # success at regular AT's budget for every scheme: at eps (0.3 at the mini tier) it is 1.0 for the
+    # three non-regular schemes at every N, a range that could never exceed the bar
+    flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg_at_budget")[i] for s in ("normal", "onman", "random")))
             for i in range(len(n_seeds(rs)))]
     adv = [v[0] - v[-1] for v in _per_seed(g["regular"], "reg_at_budget")]
     rs.conclude("C002-19", OneSidedT(0.0).decide([min(0.15 - f, a - 0.05) for f, a in zip(flat, adv)]), study=study,
                 seeds=n_seeds(rs),
-                assertion="range over N of regular success <= 0.15 for normal, on-manifold AT and random augmentation; "
-                          "under regular adversarial training (at its own budget) success falls by > 0.05 from N_min "
-                          "to N_max, in every seed",
+                assertion=f"at regular AT's budget (eps {study.eps_at:g}): range over N of regular success <= 0.15 for "
+                          "normal, on-manifold AT and random augmentation; under regular adversarial training success "
+                          "falls by > 0.05 from N_min to N_max (paired t-test of the smaller slack)",
                 metrics={"max_range_non_regular": flat, "range_regular_at": adv,
                          **{f"reg_{s}": _mean_over_seeds(g[s], "reg") for s in g},
-                         "reg_at_budget_regular": _mean_over_seeds(g["regular"], "reg_at_budget"),
+                         **{f"reg_at_budget_{s}": _mean_over_seeds(g[s], "reg_at_budget") for s in g},
                          "err_regular": _mean_over_seeds(g["regular"], "err")})
 
 
@@ -122,12 +124,17 @@ def test_more_data_does_not_worsen_regular_robustness(rs, study):
         return {s: _grid(rs, study, s) for s in ("normal", "onman", "random", "regular")}
 
     g = rs.measure(measure)
-    key = {"regular": "reg_at_budget"}
-    rise = [max(v[-1] - v[0] for v in (_per_seed(g[s], key.get(s, "reg"))[i] for s in g))
+    # every scheme at regular AT's budget: at eps (0.3 at the mini tier) regular success is 1.0 at every N
+    # for three of the four schemes, so a rise could never show
+    rise = [max(v[-1] - v[0] for v in (_per_seed(g[s], "reg_at_budget")[i] for s in g))
             for i in range(len(n_seeds(rs)))]
+    start = {f"reg_at_budget_nmin_{s}": [v[0] for v in _per_seed(g[s], "reg_at_budget")] for s in g}
     rs.conclude("C002-21", OneSidedT(0.0).decide([0.1 - r for r in rise]), study=study, seeds=n_seeds(rs),
-                assertion="for every scheme: regular success(N_max) <= success(N_min) + 0.1, in every seed",
-                metrics={"max_rise": rise})
+                assertion=f"for every scheme, at regular AT's budget (eps {study.eps_at:g}): regular success(N_max) "
+                          "<= success(N_min) + 0.1 (paired t-test of the slack; success at N_min recorded, so a "
+                          "saturated start that cannot rise shows)",
+                metrics={"max_rise": rise, **start,
+                         **{f"reg_at_budget_{s}": _mean_over_seeds(g[s], "reg_at_budget") for s in g}})
 
 
 @pytest.mark.claim("C002-23")
