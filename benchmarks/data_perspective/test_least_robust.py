@@ -12,7 +12,7 @@ import torch
 
 from dp_support import FocusStudy, focus_history, focus_model, pgd_accuracy, ranked_sets, robustness
 
-from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.claims import AllSeeds, Equivalent, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import label_histogram
 from robustsuite.metrics.sensitivity import least_robust, most_robust, random_subset
@@ -57,13 +57,20 @@ def _measure(rs, study: FocusStudy) -> dict[str, list]:
     return rs.memo(("least-robust", study), compute)
 
 
+RATIO_TOL = 0.4  # "~2x" read as within 20% of 2
+
+
 @pytest.mark.claim("C000-18")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_WRN])
+@pytest.mark.xfail_at(mini="MNIST MLP, seeds 0-2: most/least robust PGD accuracy ratio 1.36, 1.31, 1.31 (seeds 100-102: "
+                           "1.30, 1.33, 1.30): the most robust points are more robust, but not ~2x")
 def test_most_robust_points_far_more_robust_than_least(rs, study):
     m = rs.measure(lambda: _measure(rs, study))
     ratio = [most / max(least, 1e-9) for most, least in zip(m["most_in"], m["least_in"])]
-    rs.conclude("C000-18", OneSidedT(margin=1.2).decide(ratio), study=study, seeds=rs.seeds(study.n_seeds),
-                assertion="PGD accuracy on the most robust training points / on the least robust > 1.2, every seed",
+    rs.conclude("C000-18", Equivalent(tol=RATIO_TOL).decide([r - 2.0 for r in ratio]), study=study,
+                seeds=rs.seeds(study.n_seeds),
+                assertion=f"PGD accuracy on the most robust training points / on the least robust is ~2 (TOST: the "
+                          f"90% CI of ratio - 2 within +-{RATIO_TOL:g})",
                 metrics={"most_in": m["most_in"], "least_in": m["least_in"], "ratio": ratio})
 
 
