@@ -40,6 +40,12 @@ def matrix_of(m: dict[str, list[float]], sources: tuple[str, ...]) -> dict[str, 
     return {k: v for k, v in m.items() if "->" in k and k[k.index("[") + 1:k.index("->")] in sources}
 
 
+# Negative controls (mini): every aligned source replaced by one fine-tuned with cross-entropy on the
+# same data, recipe and epochs; and the source aligned with itself as its witness.
+FINETUNED = Control("finetuned-as-aligned", "each aligned source is replaced by one fine-tuned with cross-entropy on "
+                                            "the same data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED)
+SELF_WITNESS = Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)
+
 RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
 VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
 
@@ -57,6 +63,7 @@ CIFAR10_ZOO = dataclasses.replace(
 
 @pytest.mark.claim("C003-6.01")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
@@ -76,6 +83,7 @@ def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
 
 @pytest.mark.claim("C003-6.02")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18, VITB_VITB32])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_alignment_raises_source_witness_similarity(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if rs.tier == "paper"
                           else mini_results(rs, study))
@@ -106,6 +114,7 @@ def test_aligned_perturbations_are_lower_frequency(rs, study):
 
 @pytest.mark.claim("C003-6.04")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
@@ -119,6 +128,7 @@ def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
 
 @pytest.mark.claim("C003-6.05")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_alignment_smooths_the_source(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
@@ -144,10 +154,7 @@ TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
 
 @pytest.mark.claim("C003-6.06")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=list(TABLE_6_3))
-@pytest.mark.controls(mini=[
-    Control("finetuned-as-aligned", "the aligned source is replaced by one fine-tuned with cross-entropy on the same "
-                                    "data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED),
-    Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)])
+@pytest.mark.controls(mini=[FINETUNED, SELF_WITNESS])
 def test_single_witness_alignment_raises_transfer(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study))
@@ -168,6 +175,7 @@ def test_single_witness_alignment_raises_transfer(rs, study):
 
 @pytest.mark.claim("C003-6.10")
 @pytest.mark.studies(mini=[MNIST_MINI])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_more_witnesses_raise_transfer_more(rs, study):
     seeds, m = rs.measure(lambda: mini_results(rs, study))
     g3, g1 = m["gain_mean[aligned_multi]"], m["gain_mean[aligned_self]"]

@@ -232,6 +232,7 @@ def test_sgd_more_robust_at_matched_clean_accuracy(rs, study):
 
 @pytest.mark.claim("C003-4.04")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=PAPER_STUDIES)
+@pytest.mark.controls(mini=[adam_in_sgd_slot(MNIST_MLP)], paper=[adam_in_sgd_slot(s) for s in PAPER_STUDIES])
 def test_sgd_has_smallest_lipschitz_bound(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
     ratio = [min(a, r) / s for s, a, r in zip(m["lipschitz_sgd"], m["lipschitz_adam"], m["lipschitz_rmsprop"])]
@@ -242,6 +243,7 @@ def test_sgd_has_smallest_lipschitz_bound(rs, study):
 
 @pytest.mark.claim("C003-4.05")
 @pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
+@pytest.mark.controls(mini=[adam_in_sgd_slot(MNIST_MLP_BN)], paper=[adam_in_sgd_slot(s) for s in PAPER_BN])
 def test_sgd_lead_persists_with_batch_norm(rs, study):
     m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
     rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,

@@ -136,9 +136,12 @@ def spearman(a, b) -> float:
     return 0.0 if math.isnan(r) else r
 
 
-def as_identity(study: VariantStudy) -> VariantStudy:
-    """A negative control: the same sweep with every transform replaced by the identity (labels and
-    levels kept), so a metric cannot move along the axis unless the case reads something besides the data."""
+def as_identity(study: VariantStudy | Pooled) -> VariantStudy | Pooled:
+    """A negative control: the same sweep (or pooled sweeps) with every transform replaced by the
+    identity, labels and levels kept, so that a metric cannot move along the axis unless the case
+    reads something besides the data."""
+    if isinstance(study, Pooled):
+        return dataclasses.replace(study, id=f"{study.id}-as-identity", studies=tuple(map(as_identity, study.studies)))
     return dataclasses.replace(study, id=f"{study.id}-as-identity",
                                variants=tuple(Variant(v.label, level=v.level) for v in study.variants))
 
