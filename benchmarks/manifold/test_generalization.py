@@ -5,10 +5,16 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
-                                             cw_success, evaluate, n_seeds, spearman, transfer)
+from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_MINI_ONMAN_AS_NORMAL, FONTS_MINI_ONMAN_AS_RANDOM,
+                                             FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET, cw_success, evaluate,
+                                             n_seeds, spearman, transfer)
 
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import Control, OneSidedT
+
+ONMAN_PLACEBOS = [Control("onman-as-normal", "on-manifold adversarial training's slot is trained normally",
+                          FONTS_MINI_ONMAN_AS_NORMAL),
+                  Control("onman-as-random", "on-manifold adversarial training's slot is random latent augmentation "
+                                             "of the same budget", FONTS_MINI_ONMAN_AS_RANDOM)]
 
 
 def _grid(rs, study, scheme: str, ns=None) -> dict[int, list[dict]]:
@@ -78,6 +84,7 @@ def test_on_manifold_success_tracks_test_error(rs, study):
 
 @pytest.mark.claim("C002-14")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=ONMAN_PLACEBOS)
 def test_on_manifold_adversarial_training_lowers_error(rs, study):
     def measure():
         return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "onman"), _grid(rs, study, "random")
@@ -97,6 +104,7 @@ def test_on_manifold_adversarial_training_lowers_error(rs, study):
 
 @pytest.mark.claim("C002-14")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=ONMAN_PLACEBOS)
 def test_on_manifold_training_helps_most_at_small_n(rs, study):
     """The statement's 'especially for small N' (the case above asserts the rest): the error that
     on-manifold adversarial training removes is larger at the smallest N than at the largest."""

@@ -6,6 +6,7 @@ cases read one set of numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -48,6 +49,7 @@ class FontsStudy:
     n_project: int = 30  # adversarial examples projected per model
     proj_starts: int = 8
     proj_iters: int = 100
+    placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -57,6 +59,8 @@ class FontsStudy:
         return DataSpec(self.dataset, n_train=n, n_test=self.n_test)
 
     def config(self, scheme: str, n: int, seed: int) -> TrainConfig:
+        label = f"{self.id}-{scheme}-n{n}-s{seed}"
+        scheme = dict(self.placebo).get(scheme, scheme)
         steps = self.train_steps
         objective, okw = {
             "normal": ("standard", kw()),
@@ -74,7 +78,7 @@ class FontsStudy:
         return TrainConfig(self.data(n), self.model, self.model_kwargs, optimizer="adam", lr=self.lr,
                            weight_decay=1e-4, epochs=self.epochs, batch_size=self.batch_size, schedule="cosine",
                            objective=objective, objective_kwargs=okw, seed=seed,
-                           label=f"{self.id}-{scheme}-n{n}-s{seed}")
+                           label=label)
 
 
 def manifold_of(study: FontsStudy, device: str = "cpu") -> fonts_data.FontsManifold:
@@ -244,6 +248,12 @@ def median(t) -> float:
 
 
 FONTS_MINI = FontsStudy("fonts-mini-mlp", "fonts_mini", "mlp", kw(hidden=(128, 128)), eps_at=0.1)
+# C002-14's negative controls: on-manifold adversarial training's slot trained normally, or with
+# random latent augmentation of the same budget.
+FONTS_MINI_ONMAN_AS_NORMAL = dataclasses.replace(FONTS_MINI, id="fonts-mini-mlp-onman-as-normal",
+                                                 placebo=(("onman", "normal"),))
+FONTS_MINI_ONMAN_AS_RANDOM = dataclasses.replace(FONTS_MINI, id="fonts-mini-mlp-onman-as-random",
+                                                 placebo=(("onman", "random"),))
 # The paper's protocol on the full FONTS variant (22 matplotlib fonts instead of 1000 Google Fonts,
 # so 21k training images and N up to 20k instead of 40k): main CNN, Adam 0.01, 20 epochs, batch
 # 100, 40-step attacks and inner loops, 1000 attacked test images, 5 models per N.
