@@ -64,3 +64,21 @@ def test_a_control_that_reproduces_fails_and_both_records_are_kept(pytester):
     main = run(pytester)  # the main run beside them: controls are not collected, main records join the run
     main.assert_outcomes(passed=1, xfailed=1)
     assert len(split(records(pytester)).main) == 2
+
+
+def test_a_control_needs_a_name_and_what_it_removes_and_an_empirical_claim(tmp_path):
+    import pytest
+
+    from robustsuite.claims import Control, OneSidedT
+    from robustsuite.errors import ConfigError
+    from robustsuite.harness.suite import Case, Options, Suite
+
+    with pytest.raises(ConfigError):
+        Control("bad name", "x", None)
+    with pytest.raises(ConfigError):
+        Control("ok", "", None)
+    case = Case(Suite(Options(run_dir=str(tmp_path), cache_dir=str(tmp_path))), "c",
+                control=Control("placebo", "the cause removed", None))
+    with pytest.raises(ConfigError, match="erratum"):  # C003-4.03 is an erratum
+        case.conclude("C003-4.03", OneSidedT(0.0).decide([1.0, 2.0]), assertion="x", study="s", seeds=(0, 1))
+    assert not list(tmp_path.glob("**/*.json"))  # refused before any record is written
