@@ -5,16 +5,18 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_MINI_ONMAN_AS_NORMAL, FONTS_MINI_ONMAN_AS_RANDOM,
-                                             FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET, cw_success, evaluate,
-                                             n_seeds, spearman, transfer)
+from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
+                                             cw_success, evaluate, n_seeds, spearman, transfer, with_placebo)
 
 from robustsuite.claims import Control, OneSidedT
 
+# negative controls (mini): a training scheme's slot trained as another
 ONMAN_PLACEBOS = [Control("onman-as-normal", "on-manifold adversarial training's slot is trained normally",
-                          FONTS_MINI_ONMAN_AS_NORMAL),
+                          with_placebo(FONTS_MINI, "normal", "onman")),
                   Control("onman-as-random", "on-manifold adversarial training's slot is random latent augmentation "
-                                             "of the same budget", FONTS_MINI_ONMAN_AS_RANDOM)]
+                                             "of the same budget", with_placebo(FONTS_MINI, "random", "onman"))]
+REGULAR_AS_NORMAL = Control("regular-as-normal", "regular adversarial training's slot is trained normally",
+                            with_placebo(FONTS_MINI, "normal", "regular", "regular_paper"))
 
 
 def _grid(rs, study, scheme: str, ns=None) -> dict[int, list[dict]]:
@@ -122,6 +124,7 @@ def test_on_manifold_training_helps_most_at_small_n(rs, study):
 
 @pytest.mark.claim("C002-19")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_success_independent_of_error_except_regular_at(rs, study):
     def measure():
         return {s: _grid(rs, study, s, study.at_ns) for s in ("normal", "onman", "random", "regular")}
@@ -165,6 +168,7 @@ def test_more_data_does_not_worsen_regular_robustness(rs, study):
 
 @pytest.mark.claim("C002-23")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_adversarial_training_raises_error(rs, study):
     def measure():
         return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "regular_paper")
@@ -180,6 +184,7 @@ def test_regular_adversarial_training_raises_error(rs, study):
 
 @pytest.mark.claim("C002-24")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER_RESNET])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_training_needs_more_data(rs, study):
     from robustsuite.claims.manifold_lab import data_factors
 

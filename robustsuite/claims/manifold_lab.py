@@ -81,6 +81,13 @@ class FontsStudy:
                            label=label)
 
 
+def with_placebo(study: FontsStudy, trained_as: str, *schemes: str) -> FontsStudy:
+    """A negative control: the study with the slots of `schemes` trained as `trained_as` (e.g. on-manifold
+    adversarial training replaced by normal training)."""
+    return dataclasses.replace(study, id=f"{study.id}-{schemes[0]}-as-{trained_as}",
+                               placebo=(*study.placebo, *((s, trained_as) for s in schemes)))
+
+
 def manifold_of(study: FontsStudy, device: str = "cpu") -> fonts_data.FontsManifold:
     return fonts_data.FontsManifold(fonts_data.SPECS[study.dataset], device=device)
 
@@ -248,12 +255,6 @@ def median(t) -> float:
 
 
 FONTS_MINI = FontsStudy("fonts-mini-mlp", "fonts_mini", "mlp", kw(hidden=(128, 128)), eps_at=0.1)
-# C002-14's negative controls: on-manifold adversarial training's slot trained normally, or with
-# random latent augmentation of the same budget.
-FONTS_MINI_ONMAN_AS_NORMAL = dataclasses.replace(FONTS_MINI, id="fonts-mini-mlp-onman-as-normal",
-                                                 placebo=(("onman", "normal"),))
-FONTS_MINI_ONMAN_AS_RANDOM = dataclasses.replace(FONTS_MINI, id="fonts-mini-mlp-onman-as-random",
-                                                 placebo=(("onman", "random"),))
 # The paper's protocol on the full FONTS variant (22 matplotlib fonts instead of 1000 Google Fonts,
 # so 21k training images and N up to 20k instead of 40k): main CNN, Adam 0.01, 20 epochs, batch
 # 100, 40-step attacks and inner loops, 1000 attacked test images, 5 models per N.
