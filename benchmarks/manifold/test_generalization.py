@@ -107,6 +107,9 @@ def test_on_manifold_adversarial_training_lowers_error(rs, study):
 @pytest.mark.claim("C002-14")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 @pytest.mark.controls(mini=ONMAN_PLACEBOS)
+@pytest.mark.xfail_at(mini="FONTS_MINI, seeds 0-2: the test error on-manifold adversarial training removes is 0.095 / "
+                           "0.076 / 0.057 at N=250 and 0.095 / 0.084 / 0.093 at N=1000 (difference 0.000, -0.008, "
+                           "-0.036): at this scale the benefit is not larger for small N")
 def test_on_manifold_training_helps_most_at_small_n(rs, study):
     """The statement's 'especially for small N' (the case above asserts the rest): the error that
     on-manifold adversarial training removes is larger at the smallest N than at the largest."""
