@@ -46,6 +46,12 @@ FINETUNED = Control("finetuned-as-aligned", "each aligned source is replaced by 
                                             "the same data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED)
 SELF_WITNESS = Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)
 
+# The mini tier's reference for the smoothness cases (C003-6.04, 6.05): the source fine-tuned with
+# cross-entropy on the alignment data and recipe. Against the bare source, that placebo reproduced
+# C003-6.04 (1 - sharpness ratio 0.47 / 0.26 / 0.46, seeds 0-2) and nearly 6.05 (p = 0.051): fine-tuning
+# alone smooths the source, so alignment is credited only with what it adds to it.
+REFERENCE = "finetuned"
+
 RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
 VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
 
@@ -115,35 +121,50 @@ def test_aligned_perturbations_are_lower_frequency(rs, study):
 @pytest.mark.claim("C003-6.04")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
 @pytest.mark.controls(mini=[FINETUNED])
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source, 1 - sharpness(aligned) / sharpness("
+                           "fine-tuned) is -0.139, -0.036, -0.148 (seeds 0-2; -0.094, -0.050, +0.077 on seeds 100-102): "
+                           "the fine-tuned source is the flatter one; against the bare source the gain was 0.40 / 0.23 / "
+                           "0.38, and the fine-tuning placebo alone gives 0.47 / 0.26 / 0.46")
 def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
-    after = "aligned" if paper else "aligned_multi"
-    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
+    after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
+    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
+    vs_source = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
     rs.conclude("C003-6.04", OneSidedT(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
-                assertion="loss-surface sharpness around the adversarial point: aligned / source < 1, every seed "
-                          "(value: 1 - ratio)",
-                metrics={k: v for k, v in m.items() if k.startswith("sharpness")} | {"sharpness_ratio": ratio})
+                assertion=f"loss-surface sharpness around the adversarial point: aligned / {ref} < 1 (paired t-test "
+                          "of 1 - ratio)",
+                metrics={k: v for k, v in m.items() if k.startswith("sharpness")}
+                | {"sharpness_ratio": ratio, "sharpness_ratio_vs_source": vs_source})
 
 
 @pytest.mark.claim("C003-6.05")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
 @pytest.mark.controls(mini=[FINETUNED])
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source the aligned source's input-gradient norm "
+                           "is 1.40-1.68x larger at clean and Gaussian points (1 - largest ratio -0.58, -0.68, -0.49, "
+                           "seeds 0-2; -0.53, -0.56, -0.66 on seeds 100-102): the smoothing comes from fine-tuning, "
+                           "not from alignment")
 def test_alignment_smooths_the_source(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
-    after = "aligned" if paper else "aligned_multi"
+    after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
     gated = [("grad_norm", "clean"), ("grad_norm", "gauss"), ("grad_norm", "pgd"), ("lambda_max", "clean"),
              ("lambda_max", "gauss")]
-    ratios = {f"ratio_{q}_{w}": [a / b for a, b in zip(m[f"{q}_{w}[{after}]"], m[f"{q}_{w}[source]"])] for q, w in gated}
+
+    def worst_against(base: str) -> tuple[dict[str, list[float]], list[float]]:
+        r = {f"ratio_{q}_{w}": [a / b for a, b in zip(m[f"{q}_{w}[{after}]"], m[f"{q}_{w}[{base}]"])] for q, w in gated}
+        return r, [1 - max(r[f"ratio_{q}_{w}"][i] for q, w in gated) for i in range(len(seeds))]
+
+    ratios, worst = worst_against(ref)
     ratios["ratio_lambda_max_pgd (not gated)"] = [a / b for a, b in zip(m[f"lambda_max_pgd[{after}]"],
-                                                                         m["lambda_max_pgd[source]"])]
-    worst = [1 - max(ratios[f"ratio_{q}_{w}"][i] for q, w in gated) for i in range(len(seeds))]
+                                                                         m[f"lambda_max_pgd[{ref}]"])]
     keys = [k for k in m if k.startswith(("grad_norm_", "lambda_max_"))]
     rs.conclude("C003-6.05", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
-                assertion="aligned/source ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
-                          "lambda_max (clean, Gaussian) all < 1, every seed (value: 1 - the largest ratio)",
-                metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst})
+                assertion=f"aligned/{ref} ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
+                          "lambda_max (clean, Gaussian) all < 1 (paired t-test of 1 - the largest ratio)",
+                metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst,
+                                                           "one_minus_worst_ratio_vs_source": worst_against("source")[1]})
 
 
 TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
