@@ -14,7 +14,8 @@ import torch
 
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Control, OneSidedT
-from robustsuite.claims.hierarchical_studies import CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain
+from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
+                                                     random_grouping)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
@@ -117,6 +118,8 @@ def test_perturbations_transfer(rs, study):
 
 @pytest.mark.claim("C003-5.02")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100, CIFAR10])
+@pytest.mark.controls(mini=[Control("random-grouping", "the semantic hierarchy is a random grouping of the same sizes",
+                                    random_grouping(DIGITS))])
 def test_leaf_errors_stay_in_meta_class(rs, study):
     defences = ("standard",) if rs.tier == "mini" else ("standard", "pgd10", "trades")
 
