@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import Control, OneSidedT
 from robustsuite.claims.input_distribution_studies import (BINARIZED, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
-                                                           MNIST_PAPER, ORIGINAL, Variant, VariantStudy, measure_variant,
-                                                           sat, smooth, spearman, train_robust_accuracy)
+                                                           MNIST_PAPER, ORIGINAL, Variant, VariantStudy, as_identity,
+                                                           measure_variant, sat, smooth, spearman,
+                                                           train_robust_accuracy)
 from robustsuite.theory.geometry import inter_class_distance
 from robustsuite.train import kw
 
@@ -153,6 +154,8 @@ def _flat(t) -> dict[str, list[float]]:
 
 @pytest.mark.claim("C001-30")
 @pytest.mark.studies(mini=[WIDTH_DIGITS], paper=[WIDTH_MNIST])
+@pytest.mark.controls(mini=[Control("variants-as-identity", "every variant's transform is the identity",
+                                    as_identity(WIDTH_DIGITS))])
 def test_capacity_mnist(rs, study):
     t = rs.measure(lambda: width_table(rs, study))
     widths = [w for w, _ in study.widths]
