@@ -37,6 +37,7 @@ class FocusStudy:
     n_seeds: int = 3
     sequential: Sequential | None = None  # looks (seed counts) of a paired test that may stop early
     extra: tuple[tuple[str, object], ...] = ()  # more FocusConfig fields (loss, ema_decay, lr_variant...)
+    random_sets: bool = False  # a negative control: the least and most robust sets are random sets of their sizes
 
     def config(self, seed: int, **fields) -> FocusConfig:
         return FocusConfig(self.base.replace(seed=seed), eps=self.eps, norm=self.norm, steps=self.steps,
@@ -93,6 +94,9 @@ def ranked_sets(rs, study: FocusStudy, seed: int) -> dict[str, torch.Tensor]:
     r = robustness(rs, study)
     k = study.set_size
     least, most = least_robust(r, k), most_robust(r, k)
+    if study.random_sets:
+        least = random_subset(len(r), k, seed=30_000 + seed)
+        most = random_subset(len(r), k, seed=40_000 + seed, exclude=least)
     rnd = random_subset(len(r), k, seed=10_000 + seed, exclude=torch.cat([least, most]))
     return {"least": least, "most": most, "random": rnd}
 

@@ -14,7 +14,7 @@ import torch
 
 from dp_support import FocusStudy, focus_history, focus_model, pgd_accuracy, ranked_sets, robustness
 
-from robustsuite.claims import AllSeeds, Sequential
+from robustsuite.claims import AllSeeds, Control, Equivalent, Sequential
 from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import label_histogram
 from robustsuite.metrics.sensitivity import least_robust, most_robust, random_subset
@@ -69,17 +69,24 @@ def _decide(rs, study: FocusStudy, margin: float, values):
     return rs.sequential(rule, lambda seeds: _measure(rs, study, seeds), values)
 
 
+RATIO_TOL = 0.4  # "~2x" read as within 20% of 2
+# negative control: the least and most robust sets replaced by random sets of the same sizes
+RANDOM_SETS = Control("ranked-sets-as-random", "the least and most robust sets are random training points",
+                      dataclasses.replace(MNIST_MLP, id="mnist-mlp-linf-random-sets", random_sets=True))
+
+
 @pytest.mark.claim("C000-18")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_WRN])
+@pytest.mark.xfail_at(mini="on the MNIST MLP the most robust points are more robust, but not about twice as robust")
+@pytest.mark.controls(mini=[RANDOM_SETS])
 def test_most_robust_points_far_more_robust_than_least(rs, study):
-    def ratio(m):
-        return [most / max(least, 1e-9) for most, least in zip(m["most_in"], m["least_in"])]
-
-    decision, seeds, m = _decide(rs, study, 1.2, ratio)
-    rs.conclude("C000-18", decision, study=study, seeds=seeds,
-                assertion="PGD accuracy on the most robust training points / on the least robust > 1.2 (mean over "
-                          "seeds)",
-                metrics={"most_in": m["most_in"], "least_in": m["least_in"], "ratio": ratio(m)})
+    m = rs.measure(lambda: _measure(rs, study, rs.seeds(study.n_seeds)))
+    ratio = [most / max(least, 1e-9) for most, least in zip(m["most_in"], m["least_in"])]
+    rs.conclude("C000-18", Equivalent(tol=RATIO_TOL).decide([r - 2.0 for r in ratio]), study=study,
+                seeds=rs.seeds(study.n_seeds),
+                assertion=f"PGD accuracy on the most robust training points / on the least robust is ~2 (TOST: the "
+                          f"90% CI of ratio - 2 within +-{RATIO_TOL:g})",
+                metrics={"most_in": m["most_in"], "least_in": m["least_in"], "ratio": ratio})
 
 
 @pytest.mark.claim("C000-19")
@@ -100,6 +107,7 @@ def test_training_on_a_set_raises_its_robustness(rs, study):
 
 @pytest.mark.claim("C000-20")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_WRN])
+@pytest.mark.controls(mini=[RANDOM_SETS])
 def test_least_robust_points_stay_less_robust(rs, study):
     def gaps(m):
         return ([r - s for r, s in zip(m["random_in"], m["least_in"])],

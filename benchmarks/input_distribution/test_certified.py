@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import OneSidedT
-from robustsuite.claims.input_distribution_studies import BINARIZED, ORIGINAL, Variant
+from robustsuite.claims import Control, OneSidedT
+from robustsuite.claims.input_distribution_studies import BINARIZED, ORIGINAL, Variant, as_identity
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.metrics.certified import certified_accuracy
@@ -53,6 +53,8 @@ CERT_MNIST = CertifiedStudy(
 
 @pytest.mark.claim("C001-10")
 @pytest.mark.studies(mini=[CERT_DIGITS], paper=[CERT_MNIST])
+@pytest.mark.controls(**{tier: [Control("binarized-as-identity", "the binarized variant is the original data",
+                                        as_identity(s))] for tier, s in (("mini", CERT_DIGITS), ("paper", CERT_MNIST))})
 def test_binarized_data_certify_far_better(rs, study):
     def measure():
         out: dict[str, list[float]] = {}

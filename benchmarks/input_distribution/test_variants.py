@@ -11,14 +11,21 @@ import statistics
 
 import pytest
 
-from robustsuite.claims import AllSeeds, OneSidedT, Within
+from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
 from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
                                                            DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
                                                            MNIST_PAPER, MNIST_SUBSET_STD,
-                                                           MNIST_POOLED_PAPER, measure_variant, spearman)
+                                                           MNIST_POOLED_PAPER, as_identity, measure_variant, spearman)
 
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
+POOLED = dict(mini=[DIGITS_POOLED], paper=[MNIST_POOLED_PAPER, CIFAR_POOLED_PAPER])
+
+
+def identity_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
+    """Per tier, each study's negative control with every variant's transform the identity."""
+    return {tier: [Control("variants-as-identity", "every variant's transform is the identity", as_identity(s))
+                   for s in group] for tier, group in studies.items()}
 
 
 def table(rs, study) -> dict[str, dict[str, list[float]]]:
@@ -87,6 +94,7 @@ def test_standard_accuracy_flat_on_mnist_subset(rs, study):
 
 @pytest.mark.claim("C001-14")
 @pytest.mark.studies(**MNIST_LIKE)
+@pytest.mark.controls(**identity_controls(MNIST_LIKE))
 def test_robust_accuracy_binarized_over_original_over_smoothed(rs, study):
     t = rs.measure(lambda: table(rs, study))
     if rs.tier == "mini":
@@ -126,6 +134,7 @@ def test_robustness_wrt_predictions_matches_robust_accuracy(rs, study):
 
 @pytest.mark.claim("C001-17")
 @pytest.mark.studies(**MNIST_LIKE)
+@pytest.mark.controls(**identity_controls(MNIST_LIKE))
 def test_binarized_has_smallest_clean_robust_gap(rs, study):
     t = rs.measure(lambda: table(rs, study))
     gaps = {v: [c - r for c, r in zip(t["pgd_clean"][v], t["robust"][v])] for v in t["robust"]}
@@ -155,6 +164,7 @@ def test_cifar_standard_accuracy_flat_then_drops(rs, study):
 
 @pytest.mark.claim("C001-19")
 @pytest.mark.studies(**SATURATION)
+@pytest.mark.controls(**identity_controls(SATURATION))
 def test_saturation_raises_robust_accuracy(rs, study):
     t = rs.measure(lambda: table(rs, study))
     levels = {v.label: v.level for v in study.variants}
@@ -180,6 +190,7 @@ def test_saturation_raises_robust_accuracy(rs, study):
 
 @pytest.mark.claim("C001-20")
 @pytest.mark.studies(**SATURATION)
+@pytest.mark.controls(**identity_controls(SATURATION))
 def test_pgd_clean_varies_little_and_low_saturation_hurts(rs, study):
     t = rs.measure(lambda: table(rs, study))
     levels = {v.label: v.level for v in study.variants}
@@ -219,7 +230,8 @@ def test_high_saturation_clean_equals_robust(rs, study):
 
 
 @pytest.mark.claim("C001-22")
-@pytest.mark.studies(mini=[DIGITS_POOLED], paper=[MNIST_POOLED_PAPER, CIFAR_POOLED_PAPER])
+@pytest.mark.studies(**POOLED)
+@pytest.mark.controls(**identity_controls(POOLED))
 def test_robust_range_exceeds_standard_range(rs, study):
     def pooled():
         merged: dict[str, dict[str, list[float]]] = {}

@@ -6,9 +6,18 @@ import statistics
 
 import pytest
 from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
-                                             cw_success, seed_rule, evaluate, n_seeds, spearman, transfer)
+                                             cw_success, evaluate, n_seeds, seed_rule, spearman, transfer,
+                                             with_placebo)
 
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import Control, OneSidedT
+
+# negative controls (mini): a training scheme's slot trained as another
+ONMAN_PLACEBOS = [Control("onman-as-normal", "on-manifold adversarial training's slot is trained normally",
+                          with_placebo(FONTS_MINI, "normal", "onman")),
+                  Control("onman-as-random", "on-manifold adversarial training's slot is random latent augmentation "
+                                             "of the same budget", with_placebo(FONTS_MINI, "random", "onman"))]
+REGULAR_AS_NORMAL = Control("regular-as-normal", "regular adversarial training's slot is trained normally",
+                            with_placebo(FONTS_MINI, "normal", "regular", "regular_paper"))
 
 
 def _grid(rs, study, scheme: str, ns=None, seeds=None) -> dict[int, list[dict]]:
@@ -85,6 +94,7 @@ def test_on_manifold_success_tracks_test_error(rs, study):
 
 @pytest.mark.claim("C002-14")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=ONMAN_PLACEBOS)
 def test_on_manifold_adversarial_training_lowers_error(rs, study):
     def measure(seeds):
         return [_grid(rs, study, scheme, study.at_ns, seeds) for scheme in ("normal", "onman", "random")]
@@ -101,20 +111,44 @@ def test_on_manifold_adversarial_training_lowers_error(rs, study):
     (normal, onman, rand), (rel, vs_rand) = grids, parts(grids)
     rs.conclude("C002-14", decision, study=study, seeds=seeds,
                 assertion="at every N of the grid: err(on-manifold AT) < 0.9 err(normal) and "
-                          "err(on-manifold AT) < err(random latent augmentation) (mean over seeds of the worst N)",
+                          "err(on-manifold AT) < err(random latent augmentation) (sequential t-test over seeds of "
+                          "the smaller slack at the worst N); 'especially for small N' is the next case",
                 metrics={"max_err_ratio_onman_over_normal": rel, "max_err_onman_minus_random": vs_rand,
                          "err_normal": _mean_over_seeds(normal, "err"), "err_onman": _mean_over_seeds(onman, "err"),
                          "err_random": _mean_over_seeds(rand, "err")})
 
 
+@pytest.mark.claim("C002-14")
+@pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=ONMAN_PLACEBOS)
+@pytest.mark.xfail_at(mini="on FONTS_MINI the error that on-manifold adversarial training removes is not larger at the "
+                           "smallest N than at the largest")
+def test_on_manifold_training_helps_most_at_small_n(rs, study):
+    """The statement's 'especially for small N' (the case above asserts the rest): the error that
+    on-manifold adversarial training removes is larger at the smallest N than at the largest."""
+    def measure():
+        return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "onman")
+
+    normal, onman = rs.measure(measure)
+    drop = [[nn - o for nn, o in zip(nnn, oo)] for nnn, oo in zip(_per_seed(normal, "err"), _per_seed(onman, "err"))]
+    value = [d[0] - d[-1] for d in drop]
+    rs.conclude("C002-14", OneSidedT(0.0).decide(value), study=study, seeds=n_seeds(rs),
+                assertion="err(normal) - err(on-manifold AT) at N_min > the same at N_max (paired t-test)",
+                metrics={"err_drop_nmin": [d[0] for d in drop], "err_drop_nmax": [d[-1] for d in drop],
+                         "drop_nmin_minus_nmax": value})
+
+
 @pytest.mark.claim("C002-19")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_success_independent_of_error_except_regular_at(rs, study):
     def measure(seeds):
         return {s: _grid(rs, study, s, study.at_ns, seeds) for s in ("normal", "onman", "random", "regular")}
 
     def parts(g):
-        flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg")[i] for s in ("normal", "onman", "random")))
+        # success at regular AT's budget for every scheme: at eps (0.3 at the mini tier) it is 1.0 for the
+        # three non-regular schemes at every N, a range that could never exceed the bar
+        flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg_at_budget")[i] for s in ("normal", "onman", "random")))
                 for i in range(len(g["normal"][study.at_ns[0]]))]
         return flat, [v[0] - v[-1] for v in _per_seed(g["regular"], "reg_at_budget")]
 
@@ -122,12 +156,12 @@ def test_regular_success_independent_of_error_except_regular_at(rs, study):
                                        lambda g: [min(0.15 - f, a - 0.05) for f, a in zip(*parts(g))])
     flat, adv = parts(g)
     rs.conclude("C002-19", decision, study=study, seeds=seeds,
-                assertion="range over N of regular success <= 0.15 for normal, on-manifold AT and random augmentation; "
-                          "under regular adversarial training (at its own budget) success falls by > 0.05 from N_min "
-                          "to N_max (mean over seeds)",
+                assertion=f"at regular AT's budget (eps {study.eps_at:g}): range over N of regular success <= 0.15 for "
+                          "normal, on-manifold AT and random augmentation; under regular adversarial training success "
+                          "falls by > 0.05 from N_min to N_max (sequential t-test over seeds of the smaller slack)",
                 metrics={"max_range_non_regular": flat, "range_regular_at": adv,
                          **{f"reg_{s}": _mean_over_seeds(g[s], "reg") for s in g},
-                         "reg_at_budget_regular": _mean_over_seeds(g["regular"], "reg_at_budget"),
+                         **{f"reg_at_budget_{s}": _mean_over_seeds(g[s], "reg_at_budget") for s in g},
                          "err_regular": _mean_over_seeds(g["regular"], "err")})
 
 
@@ -138,16 +172,22 @@ def test_more_data_does_not_worsen_regular_robustness(rs, study):
         return {s: _grid(rs, study, s) for s in ("normal", "onman", "random", "regular")}
 
     g = rs.measure(measure)
-    key = {"regular": "reg_at_budget"}
-    rise = [max(v[-1] - v[0] for v in (_per_seed(g[s], key.get(s, "reg"))[i] for s in g))
+    # every scheme at regular AT's budget: at eps (0.3 at the mini tier) regular success is 1.0 at every N
+    # for three of the four schemes, so a rise could never show
+    rise = [max(v[-1] - v[0] for v in (_per_seed(g[s], "reg_at_budget")[i] for s in g))
             for i in range(len(n_seeds(rs)))]
+    start = {f"reg_at_budget_nmin_{s}": [v[0] for v in _per_seed(g[s], "reg_at_budget")] for s in g}
     rs.conclude("C002-21", OneSidedT(0.0).decide([0.1 - r for r in rise]), study=study, seeds=n_seeds(rs),
-                assertion="for every scheme: regular success(N_max) <= success(N_min) + 0.1, in every seed",
-                metrics={"max_rise": rise})
+                assertion=f"for every scheme, at regular AT's budget (eps {study.eps_at:g}): regular success(N_max) "
+                          "<= success(N_min) + 0.1 (paired t-test of the slack; success at N_min recorded, so a "
+                          "saturated start that cannot rise shows)",
+                metrics={"max_rise": rise, **start,
+                         **{f"reg_at_budget_{s}": _mean_over_seeds(g[s], "reg_at_budget") for s in g}})
 
 
 @pytest.mark.claim("C002-23")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_adversarial_training_raises_error(rs, study):
     def measure():
         return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "regular_paper")
@@ -163,6 +203,7 @@ def test_regular_adversarial_training_raises_error(rs, study):
 
 @pytest.mark.claim("C002-24")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER_RESNET])
+@pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_training_needs_more_data(rs, study):
     from robustsuite.claims.manifold_lab import data_factors
 

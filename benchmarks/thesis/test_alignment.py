@@ -12,10 +12,11 @@ import dataclasses
 
 import pytest
 
-from robustsuite.claims import OneSidedT, Sequential
+from robustsuite.claims import Control, OneSidedT, Sequential
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
                                                 VITB_B, PretrainedAlignment, measure_pretrained)
-from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, Arch, measure_seed
+from robustsuite.claims.alignment_study import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
+                                               AlignmentStudy, Arch, measure_seed)
 from robustsuite.data import DataSpec
 from robustsuite.train import kw
 
@@ -49,6 +50,18 @@ def matrix_of(m: dict[str, list[float]], sources: tuple[str, ...]) -> dict[str, 
     return {k: v for k, v in m.items() if "->" in k and k[k.index("[") + 1:k.index("->")] in sources}
 
 
+# Negative controls (mini): every aligned source replaced by one fine-tuned with cross-entropy on the
+# same data, recipe and epochs; and the source aligned with itself as its witness.
+FINETUNED = Control("finetuned-as-aligned", "each aligned source is replaced by one fine-tuned with cross-entropy on "
+                                            "the same data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED)
+SELF_WITNESS = Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)
+
+# The mini tier's reference for the smoothness cases (C003-6.04, 6.05): the source fine-tuned with
+# cross-entropy on the alignment data and recipe. Against the bare source, that placebo reproduced
+# C003-6.04 (1 - sharpness ratio 0.47 / 0.26 / 0.46, seeds 0-2) and nearly 6.05 (p = 0.051): fine-tuning
+# alone smooths the source, so alignment is credited only with what it adds to it.
+REFERENCE = "finetuned"
+
 RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
 VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
 
@@ -66,6 +79,7 @@ CIFAR10_ZOO = dataclasses.replace(
 
 @pytest.mark.claim("C003-6.01")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
@@ -85,6 +99,7 @@ def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
 
 @pytest.mark.claim("C003-6.02")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18, VITB_VITB32])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_alignment_raises_source_witness_similarity(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if rs.tier == "paper"
                           else mini_results(rs, study))
@@ -115,45 +130,59 @@ def test_aligned_perturbations_are_lower_frequency(rs, study):
 
 @pytest.mark.claim("C003-6.04")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source, 1 - sharpness(aligned) / sharpness("
+                           "fine-tuned) is -0.139, -0.036, -0.148 (seeds 0-2; -0.094, -0.050, +0.077 on seeds 100-102): "
+                           "the fine-tuned source is the flatter one; against the bare source the gain was 0.40 / 0.23 / "
+                           "0.38, and the fine-tuning placebo alone gives 0.47 / 0.26 / 0.46")
 def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
-    after = "aligned" if paper else "aligned_multi"
-    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
+    after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
+    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
+    vs_source = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
     rs.conclude("C003-6.04", OneSidedT(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
-                assertion="loss-surface sharpness around the adversarial point: aligned / source < 1, every seed "
-                          "(value: 1 - ratio)",
-                metrics={k: v for k, v in m.items() if k.startswith("sharpness")} | {"sharpness_ratio": ratio})
+                assertion=f"loss-surface sharpness around the adversarial point: aligned / {ref} < 1 (paired t-test "
+                          "of 1 - ratio)",
+                metrics={k: v for k, v in m.items() if k.startswith("sharpness")}
+                | {"sharpness_ratio": ratio, "sharpness_ratio_vs_source": vs_source})
 
 
 @pytest.mark.claim("C003-6.05")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source the aligned source's input-gradient norm "
+                           "is 1.40-1.68x larger at clean and Gaussian points (1 - largest ratio -0.58, -0.68, -0.49, "
+                           "seeds 0-2; -0.53, -0.56, -0.66 on seeds 100-102): the smoothing comes from fine-tuning, "
+                           "not from alignment")
 def test_alignment_smooths_the_source(rs, study):
     paper = rs.tier == "paper"
-    after = "aligned" if paper else "aligned_multi"
+    after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
     gated = [("grad_norm", "clean"), ("grad_norm", "gauss"), ("grad_norm", "pgd"), ("lambda_max", "clean"),
              ("lambda_max", "gauss")]
 
-    def ratios(m):
-        r = {f"ratio_{q}_{w}": [a / b for a, b in zip(m[f"{q}_{w}[{after}]"], m[f"{q}_{w}[source]"])] for q, w in gated}
-        r["ratio_lambda_max_pgd (not gated)"] = [a / b for a, b in zip(m[f"lambda_max_pgd[{after}]"],
-                                                                       m["lambda_max_pgd[source]"])]
-        return r
+    def ratios_against(m, base: str) -> dict[str, list[float]]:
+        return {f"ratio_{q}_{w}": [a / b for a, b in zip(m[f"{q}_{w}[{after}]"], m[f"{q}_{w}[{base}]"])]
+                for q, w in gated}
 
-    def worst(m):
-        r = ratios(m)
+    def worst_against(m, base: str) -> list[float]:
+        r = ratios_against(m, base)
         return [1 - max(r[f"ratio_{q}_{w}"][i] for q, w in gated) for i in range(len(m[f"grad_norm_clean[{after}]"]))]
 
     if paper:
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
-        decision = OneSidedT(0.0).decide(worst(m))
+        decision = OneSidedT(0.0).decide(worst_against(m, ref))
     else:
-        decision, seeds, m = sequential_zoo(rs, study, 0.0, worst)
+        decision, seeds, m = sequential_zoo(rs, study, 0.0, lambda m: worst_against(m, ref))
+    ratios = ratios_against(m, ref)
+    ratios["ratio_lambda_max_pgd (not gated)"] = [a / b for a, b in zip(m[f"lambda_max_pgd[{after}]"],
+                                                                         m[f"lambda_max_pgd[{ref}]"])]
     keys = [k for k in m if k.startswith(("grad_norm_", "lambda_max_"))]
     rs.conclude("C003-6.05", decision, study=study, seeds=seeds,
-                assertion="aligned/source ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
-                          "lambda_max (clean, Gaussian) all < 1 (value: 1 - the largest ratio; mean over seeds)",
-                metrics={k: m[k] for k in keys} | ratios(m) | {"one_minus_worst_ratio": worst(m)})
+                assertion=f"aligned/{ref} ratios of the input-gradient norm (clean, Gaussian, PGD points) and of "
+                          "lambda_max (clean, Gaussian) all < 1 (t-test over seeds of 1 - the largest ratio)",
+                metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst_against(m, ref),
+                                                           "one_minus_worst_ratio_vs_source": worst_against(m, "source")})
 
 
 TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
@@ -164,6 +193,7 @@ TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
 
 @pytest.mark.claim("C003-6.06")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=list(TABLE_6_3))
+@pytest.mark.controls(mini=[FINETUNED, SELF_WITNESS])
 def test_single_witness_alignment_raises_transfer(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study))
@@ -184,6 +214,7 @@ def test_single_witness_alignment_raises_transfer(rs, study):
 
 @pytest.mark.claim("C003-6.10")
 @pytest.mark.studies(mini=[MNIST_MINI])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_more_witnesses_raise_transfer_more(rs, study):
     def value(m):
         return [min(a, a - b) for a, b in zip(m["gain_mean[aligned_multi]"], m["gain_mean[aligned_self]"])]

@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from robustsuite.attacks import fgsm, pgd
-from robustsuite.claims import AllSeeds, OneSidedT, Sequential
-from robustsuite.claims.hierarchical_studies import CIFAR10, CIFAR100, DIGITS, Evaluator
+from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
+from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
+                                                     random_grouping)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
@@ -23,6 +24,11 @@ from robustsuite.train.trades import trades_inner, trades_kl
 
 def _ev(rs, study, seed):
     return Evaluator(rs, study, seed)
+
+
+# negative control: hierarchical PGD replaced by plain PGD of the same budget
+HIER_AS_PGD = {tier: [Control("hier-as-pgd", "hierarchical PGD is plain untargeted PGD of the same budget",
+                              hierarchical_as_plain(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
 
 
 @pytest.mark.claim("C003-2.02")
@@ -112,6 +118,8 @@ def test_perturbations_transfer(rs, study):
 
 @pytest.mark.claim("C003-5.02")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100, CIFAR10])
+@pytest.mark.controls(mini=[Control("random-grouping", "the semantic hierarchy is a random grouping of the same sizes",
+                                    random_grouping(DIGITS))])
 def test_leaf_errors_stay_in_meta_class(rs, study):
     defences = ("standard",) if rs.tier == "mini" else ("standard", "pgd10", "trades")
 
@@ -233,6 +241,7 @@ def test_hierarchical_pgd_algorithm(rs, study):
 
 @pytest.mark.claim("C003-5.05")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**HIER_AS_PGD)
 def test_hierarchical_pgd_beats_untargeted_pgd(rs, study):
     s = study.steps[1] if rs.tier == "paper" else study.steps[0]
     models = ([("flat", "standard"), ("flat", "pgd10")] if rs.tier == "mini" else
@@ -315,6 +324,7 @@ def test_pgd20_as_good_as_pgd200(rs, study):
 
 @pytest.mark.claim("C003-5.11")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**HIER_AS_PGD)
 def test_l2_hierarchical_pgd_beats_untargeted(rs, study):
     k = study.l2_steps
     models = ([("flat", "standard"), ("flat", "l2pgd10")] if rs.tier == "mini" else

@@ -6,12 +6,19 @@ from __future__ import annotations
 import pytest
 import torch
 
-from robustsuite.claims import OneSidedT, Within
-from robustsuite.claims.hierarchical_studies import CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator
+from robustsuite.claims import Control, OneSidedT, Within
+from robustsuite.claims.hierarchical_studies import (CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator, HierStudy,
+                                                     random_grouping)
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
 from robustsuite.models.har import parameter_count
+
+
+def random_grouping_control(study: HierStudy) -> Control:
+    """The negative control of a HAR-vs-flat case: the hierarchy regrouped at random."""
+    return Control("random-grouping", "the hierarchy's leaves regrouped at random (same group sizes)",
+                   random_grouping(study))
 
 
 def _har_vs_flat(rs, study, claim_id):
@@ -41,12 +48,15 @@ def _har_vs_flat(rs, study, claim_id):
 
 @pytest.mark.claim("C003-5.06")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(mini=[random_grouping_control(DIGITS)], paper=[random_grouping_control(CIFAR100)])
 def test_har_beats_flat_on_hierarchical_robustness(rs, study):
     _har_vs_flat(rs, study, "C003-5.06")
 
 
 @pytest.mark.claim("C003-5.10")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10, CIFAR5X5])
+@pytest.mark.controls(mini=[random_grouping_control(DIGITS)],
+                      paper=[random_grouping_control(CIFAR10), random_grouping_control(CIFAR5X5)])
 def test_har_beats_flat_on_cifar10_and_cifar5x5(rs, study):
     _har_vs_flat(rs, study, "C003-5.10")
 

@@ -9,6 +9,7 @@ model cache) and a `data(DataSpec, train=)` so that it runs inside or outside py
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 
 import torch
@@ -66,6 +67,7 @@ class AlignmentStudy:
     step_size: float = 0.025
     hessian_points: int = 50
     tags: tuple[str, ...] = field(default=())
+    placebo_alignment: bool = False  # a negative control: every "aligned" source is fine-tuned with cross-entropy
 
     def arch(self, name: str) -> Arch:
         return {a.name: a for a in self.archs}[name]
@@ -85,6 +87,8 @@ class AlignmentStudy:
                            init=self.scratch(self.source, seed), label=f"{self.id}-{label}-s{seed}")
 
     def aligned(self, seed: int, witnesses: tuple[tuple[str, str, int], ...], label: str, **extra) -> TrainConfig:
+        if self.placebo_alignment:
+            return self.finetuned(seed)
         named = {("witness" if i == 0 else f"witness_{i + 1}"): self.scratch(w, seed) for i, w in enumerate(witnesses)}
         args = kw(temperature=self.temperature, **dict(self.align_kwargs), **extra, **named)
         return self.fine_tune(seed, "alignment", args, label)
@@ -203,3 +207,9 @@ MNIST_MINI = AlignmentStudy(
     source=("source", "cnn", 0), self_witness=("cnn_w", "cnn", 1),
     witnesses=(("cnn_w", "cnn", 1), ("mlp_w", "mlp", 1), ("small_w", "mlp_small", 1)),
     targets=(("cnn_t1", "cnn", 2), ("cnn_t2", "cnn", 3), ("mlp_t", "mlp", 2), ("lenet_t", "lenet", 2)))
+# C003-6.06's negative controls: the aligned source replaced by an equally fine-tuned unaligned one,
+# and aligned with itself as its witness (self-distillation on the alignment data and recipe).
+MNIST_MINI_FINETUNED_AS_ALIGNED = dataclasses.replace(MNIST_MINI, id="mnist-align-mini-finetuned-as-aligned",
+                                                      placebo_alignment=True)
+MNIST_MINI_SELF_WITNESS = dataclasses.replace(MNIST_MINI, id="mnist-align-mini-self-witness",
+                                              self_witness=MNIST_MINI.source)

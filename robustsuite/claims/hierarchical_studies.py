@@ -14,7 +14,7 @@ import torch
 from robustsuite.attacks import AttackSpec, attack
 from robustsuite.attacks.hierarchical import hierarchical_search
 from robustsuite.data import DataSpec
-from robustsuite.data.hierarchy import get_hierarchy
+from robustsuite.data.hierarchy import HIERARCHIES, get_hierarchy, random_hierarchy
 from robustsuite.metrics import accuracy, predict
 from robustsuite.metrics.hierarchical import attacked_points, meta_correct
 from robustsuite.train import TrainConfig, kw
@@ -39,6 +39,7 @@ class HierStudy:
     l2_steps: int = 50
     at_steps: int = 10
     trades_beta: float = 6.0
+    plain_hier: bool = False  # a negative control: every hierarchical PGD is plain PGD of the same budget
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
@@ -68,6 +69,8 @@ class HierStudy:
             name = name[2:]
         else:
             base = dict(eps=self.eps, norm="linf", steps=k, step_size=self.step)
+        if self.plain_hier and name.startswith("hier"):
+            name = "pgd"
         hier = dict(hierarchy=h, **base)
         return {"pgd": lambda: attack("pgd", **base),
                 "hier": lambda: attack("hierarchical_pgd", **hier),
@@ -141,6 +144,19 @@ class Evaluator:
 
 
 
+def random_grouping(study: HierStudy, seed: int = 0) -> HierStudy:
+    """A negative control: the study with its hierarchy's leaves regrouped at random (same classes and
+    group sizes), so that a hierarchy-aware model has no semantic grouping to exploit."""
+    h = random_hierarchy(get_hierarchy(study.hierarchy), seed)
+    if h.name not in HIERARCHIES:
+        HIERARCHIES.add(h.name, h)
+    return dataclasses.replace(study, id=f"{study.id}-random-grouping{seed}", hierarchy=h.name)
+
+
+def hierarchical_as_plain(study: HierStudy) -> HierStudy:
+    """A negative control: the study with hierarchical PGD (strict, loose, average) replaced by plain
+    untargeted PGD of the same budget, so that no gain of the hierarchical attack can show."""
+    return dataclasses.replace(study, id=f"{study.id}-hier-as-pgd", plain_hier=True)
 
 
 # --- the studies ---------------------------------------------------------------------------------

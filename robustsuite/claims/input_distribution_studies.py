@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 
@@ -134,6 +135,19 @@ def spearman(a, b) -> float:
 
     r = float(spearmanr(list(a), list(b)).statistic)
     return 0.0 if math.isnan(r) else r
+
+
+S = TypeVar("S")
+
+
+def as_identity(study: S) -> S:
+    """A negative control: the same sweep (a study with `variants`, or a Pooled one) with every
+    transform replaced by the identity, labels and levels kept, so that a metric cannot move along
+    the axis unless the case reads something besides the data."""
+    if isinstance(study, Pooled):
+        return dataclasses.replace(study, id=f"{study.id}-as-identity", studies=tuple(map(as_identity, study.studies)))
+    return dataclasses.replace(study, id=f"{study.id}-as-identity",
+                               variants=tuple(Variant(v.label, level=v.level) for v in study.variants))
 
 
 # ---- the studies -------------------------------------------------------------------------------

@@ -144,8 +144,9 @@ claim("C002-19", F, 'Sec. 3.5, Fig. 6',
       'On FONTS, regular success does not change with test error for normal, on-manifold adversarial and random '
       'augmentation training; only regular adversarial training shows a relationship.',
       calibration='3 seeds, N in {250, 1000}: regular success at eps = 0.3 is 1.0 for normal, on-manifold AT and '
-                  'random augmentation (range 0.0, bar 0.15); regular AT (eps = 0.1, its own budget) success falls '
-                  "0.80 -> 0.70, per-seed drop 0.074-0.139 (bar 0.05; the catalog's range >= 0.3 came from "
+                  'random augmentation (a range that cannot exceed any bar), so every scheme is measured at regular '
+                  'AT\'s budget, eps = 0.1: the three schemes 0.96-0.99, range 0.016-0.030 (bar 0.15); regular AT '
+                  "falls 0.80 -> 0.70, per-seed drop 0.072-0.141 (bar 0.05; the catalog's range >= 0.3 came from "
                   'N=100..2000 and 30 epochs).')
 claim("C002-20", F, 'Sec. 3.5, Fig. 6 right',
       'The same independence holds on EMNIST and F-MNIST; training schemes differ in their characteristics.',
@@ -155,8 +156,11 @@ claim("C002-20", F, 'Sec. 3.5, Fig. 6 right',
                            'random-latent training at N=250 and 1000.'})
 claim("C002-21", F, 'Abstract, Secs. 1, 3.5, 4',
       'For a fixed model, better generalisation through more data does not worsen regular robustness.',
-      calibration='3 seeds; normal over N in {250..2000}, on-manifold / random / regular AT over {250, 1000}: max '
-                  'rise of regular success from N_min to N_max 0.0 in every seed (bar 0.1).')
+      calibration='3 seeds; normal over N in {250..2000}, on-manifold / random / regular AT over {250, 1000}. At '
+                  'eps = 0.3 regular success is 1.0 at every N for three schemes (a rise could never show), so all are '
+                  'measured at regular AT\'s budget, eps = 0.1: max rise 0.023 / 0.030 / 0.016 (bar 0.1). The three '
+                  'non-regular schemes start at 0.96-0.99 there (headroom < the bar): at this tier only regular AT '
+                  '(0.77-0.82 at N_min) can fail the check.')
 claim("C002-22", F, 'Sec. 3.5-3.6, App. I',
       'The trade-off arguments of Tsipras et al. and Su et al. do not transfer.',
       kind='qualitative',

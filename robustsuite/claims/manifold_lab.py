@@ -6,6 +6,7 @@ cases read one set of numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -49,6 +50,7 @@ class FontsStudy:
     n_project: int = 30  # adversarial examples projected per model
     proj_starts: int = 8
     proj_iters: int = 100
+    placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -58,6 +60,8 @@ class FontsStudy:
         return DataSpec(self.dataset, n_train=n, n_test=self.n_test)
 
     def config(self, scheme: str, n: int, seed: int) -> TrainConfig:
+        label = f"{self.id}-{scheme}-n{n}-s{seed}"
+        scheme = dict(self.placebo).get(scheme, scheme)
         steps = self.train_steps
         objective, okw = {
             "normal": ("standard", kw()),
@@ -75,7 +79,14 @@ class FontsStudy:
         return TrainConfig(self.data(n), self.model, self.model_kwargs, optimizer="adam", lr=self.lr,
                            weight_decay=1e-4, epochs=self.epochs, batch_size=self.batch_size, schedule="cosine",
                            objective=objective, objective_kwargs=okw, seed=seed,
-                           label=f"{self.id}-{scheme}-n{n}-s{seed}")
+                           label=label)
+
+
+def with_placebo(study: FontsStudy, trained_as: str, *schemes: str) -> FontsStudy:
+    """A negative control: the study with the slots of `schemes` trained as `trained_as` (e.g. on-manifold
+    adversarial training replaced by normal training)."""
+    return dataclasses.replace(study, id=f"{study.id}-{schemes[0]}-as-{trained_as}",
+                               placebo=(*study.placebo, *((s, trained_as) for s in schemes)))
 
 
 def manifold_of(study: FontsStudy, device: str = "cpu") -> fonts_data.FontsManifold:

@@ -8,12 +8,16 @@ Registered as the `robustsuite` pytest11 entry point. Cases look like:
     def test_lipschitz(rs, study):
         values = rs.measure(lambda: ...)
         rs.conclude("C003-4.04", AllSeeds(0).decide(values), assertion="...", study=study)
+
+A case may declare negative controls, `@pytest.mark.controls(mini=[Control(name, removes, study)])`:
+under `-m control` each runs the same case code on its study and passes unless it reproduces.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -63,6 +67,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "studies(mini=[...], paper=[...]): the studies of a case, per tier")
     config.addinivalue_line("markers", "xfail_at(mini='evidence'): this case's claim does not hold at that tier")
     config.addinivalue_line("markers", "skip_at(mini='evidence'): this case cannot be shown at that tier")
+    config.addinivalue_line("markers", "controls(mini=[Control(...)], paper=[...]): the case's negative controls, "
+                                       "per tier; collected only under -m control")
+    config.addinivalue_line("markers", "control(Control): a negative control's run: it passes unless it reproduces")
     if config.option.benchmark_timer == "time.perf_counter" or "perf_counter" in str(config.option.benchmark_timer):
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
@@ -98,7 +105,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not params:
         params = [pytest.param(None, id=f"no-{tier}-case",
                                marks=pytest.mark.skip(reason=f"this claim has no {tier}-tier case"))]
+    controls = metafunc.definition.get_closest_marker("controls")
+    if controls is not None and _controls_wanted(metafunc.config):
+        params += [pytest.param(c.study, id=f"control-{c.study.id}",
+                                marks=[pytest.mark.control(c), *(getattr(pytest.mark, m) for m in _dataset_markers(c.study))])
+                   for c in controls.kwargs.get(tier, [])]
     metafunc.parametrize("study", params)
+
+
+def _controls_wanted(config: pytest.Config) -> bool:
+    """Negative controls are collected only when the marker expression names them (`-m control`),
+    so that a main run costs what it did without them."""
+    return re.search(r"\bcontrol\b", config.getoption("markexpr") or "") is not None
 
 
 def _dataset_markers(study) -> tuple[str, ...]:
@@ -124,6 +142,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # a claim's own skip/xfail evidence applies to all its cases; a case may carry its own
             skip = claim.skip_at.get(tier) or _case_evidence(item, "skip_at", tier)
             xfail = claim.xfail_at.get(tier) or _case_evidence(item, "xfail_at", tier)
+            if item.get_closest_marker("control"):
+                xfail = ""  # a control must not reproduce whether or not its claim holds at this tier
             # prepended, so the evidence is the reason pytest shows (before a "no case at this tier" skip)
             if skip:
                 item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"), append=False)
@@ -183,9 +203,10 @@ def rs(suite, request: pytest.FixtureRequest):
     if suite.store.has(request.node.nodeid):
         pytest.skip(f"finished earlier in this run ({suite.store.run_dir}); its record is kept")
     xfail = request.node.get_closest_marker("xfail")
+    control = request.node.get_closest_marker("control")
     bench = request.getfixturevalue("benchmark")
     return Case(suite, request.node.nodeid, expected="xfail" if xfail else "pass",
-                timer=lambda fn: _timed_once(bench, fn))
+                timer=lambda fn: _timed_once(bench, fn), control=control.args[0] if control else None)
 
 
 def _timed_once(bench, fn):

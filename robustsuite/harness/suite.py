@@ -13,7 +13,7 @@ from typing import TypeVar
 import torch
 from torch import nn
 
-from robustsuite.claims import Decision, Sequential, Verdict, get_claim, mean_sd
+from robustsuite.claims import Control, Decision, Sequential, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
 from robustsuite.errors import ConfigError, SuiteError, choice
 from robustsuite.harness.cache import ModelCache
@@ -136,10 +136,11 @@ class Case:
     """One running check of one claim: it times what it measures and writes one record."""
 
     def __init__(self, suite: Suite, case_id: str, *, expected: str = "pass",
-                 timer: Callable[[Callable[[], object]], object] | None = None) -> None:
+                 timer: Callable[[Callable[[], object]], object] | None = None, control: Control | None = None) -> None:
         self.suite = suite
         self.case_id = case_id
         self.expected = expected
+        self.control = control  # set: this run is the claim's negative control, which must not reproduce
         self.timings: dict[str, float] = {}
         self._timer = timer
 
@@ -176,9 +177,13 @@ class Case:
         The record's verdict is the paper's claim's: the decision's, except for an erratum claim,
         whose case decides the corrected statement: the paper is refuted when that statement
         reproduces, and a corrected statement that fails is an error of the suite, never "refuted".
+        A negative control's record names the control (`control`, `control_removes`); the control
+        fails when its verdict is `reproduced` (the case cannot tell the claim from its placebo).
         """
         claim = get_claim(claim_id)
         _check_rule(claim, decision, seeds)
+        if self.control is not None and claim.erratum:
+            raise ConfigError(f"{claim.id} is an erratum; a negative control belongs to an empirical claim.")
         verdict = decision.verdict.value
         if claim.erratum:
             verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
@@ -195,7 +200,15 @@ class Case:
             | {"seed_offset": self.suite.options.seed_offset, "test_offset": self.suite.options.test_offset},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
+        if self.control is not None:
+            # the field robustsuite/report/kinds.py reads (CONTROL_FIELD; the harness does not import the report)
+            record |= {"control": self.control.name, "control_removes": self.control.removes}
         self.suite.store.write(record)
+        if self.control is not None:
+            assert verdict != Verdict.REPRODUCED.value, (
+                f"{claim.id}'s negative control {self.control.name!r} ({self.control.removes}) reproduces the claim: "
+                f"the case cannot tell the claim from its placebo: {assertion}: {decision}")
+            return decision
         if verdict == SUITE_ERROR:
             raise SuiteError(f"{claim.id} is an erratum, but the corrected statement the suite asserts does not "
                              f"hold: {assertion}: {decision}")
