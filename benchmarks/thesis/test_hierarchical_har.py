@@ -97,10 +97,11 @@ def test_har_costs_clean_leaf_accuracy(rs, study):
 
     r = rs.measure(measure)
     tol = 2.0 if rs.tier == "mini" else 1.0  # mini: ~1.5 SE of a difference of two accuracies on 300 points
-    values = [f + tol - h for d in ("standard", "pgd10", "trades") for f, h in zip(r[f"flat_{d}"], r[f"har_{d}"])]
+    values = [min(r[f"flat_{d}"][i] + tol - r[f"har_{d}"][i] for d in ("standard", "pgd10", "trades"))
+              for i in range(len(rs.seeds(3)))]
     rs.conclude("C003-5.12", OneSidedT(0.0).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
-                assertion=f"clean leaf accuracy: HAR < flat + {tol:g} points for standard, PGD10 and TRADES, "
-                          "every seed")
+                assertion=f"clean leaf accuracy: HAR < flat + {tol:g} points for standard, PGD10 and TRADES (value per "
+                          "seed: the smallest margin over the three defences)")
 
 
 @pytest.mark.claim("C003-5.15")

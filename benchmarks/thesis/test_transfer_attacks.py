@@ -85,8 +85,6 @@ def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dic
     return seeds, {k: [r[k] for r in runs] for k in runs[0]}
 
 
-@pytest.mark.claim("C003-6.12")
-@pytest.mark.studies(mini=[MINI_ENHANCING], paper=[PAPER_ENHANCING])
 def _smallest_gain(rs, study: AttackStudy, key: str):
     """Per seed the smallest mean transfer gain over the study's attacks: the mini tier's zoo decides
     sequentially (looks at 3 and 6 seeds, as the alignment cases), the paper tier on its seeds."""

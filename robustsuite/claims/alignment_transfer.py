@@ -96,7 +96,10 @@ claim("C003-6.10", F, "§6.5.3, Table 6.5",
                   "one-sided t-test of mean > 0 at alpha 0.05 (not every seed: the k-effect is 'modest' in the "
                   "thesis too). Measured (6 seeds): gain_3 = +8.7, +4.4, +5.5, +7.1, +15.9, +7.1 (6/6 > 0); "
                   "gain_3 - gain_1 = +2.4, +4.3, +4.1, +1.3, +3.1, -1.9 (5/6 > 0; p = 0.03 over all 6, "
-                  "p = 0.01 over the default seeds 0-2).")
+                  "p = 0.01 over the default seeds 0-2). The decided value min(gain_3, gain_3 - gain_1) at seeds "
+                  "0-5: +3.8, +3.5, +1.6, -0.2, +2.7, -1.1 (p = 0.045 against 0.025 at the second look).",
+      xfail_at={"mini": "the step from one witness to three is within seed noise at six seeds: the sequential rule "
+                        "stops inconclusive"})
 
 claim("C003-6.11", F, "§6.5.3, Table 6.6",
       "Embedding-space alignment (penultimate layer: RKD, EGA, HINT, NCE) also improves transfer; EGA is best "
@@ -110,8 +113,9 @@ claim("C003-6.12", F, "§6.5.3, Table 6.7",
              "res50_ti": 16.19, "res50_di": 13.71},
       calibration="Mini: eps = 0.2, 20 steps, alpha = 0.025, the first 200 test points, 3-witness alignment, TI "
                   "kernel 5, VMI/VNI 2 neighbours, SINI 3 scales; targets qualify by their own PGD20. Value per "
-                  "seed: the smallest mean gain (qualified points) over the 7 attacks, asserted > 0 in every seed.",
-      xfail_at={"mini": "on MNIST some attack-seed pairs gain nothing from alignment (MI-FGSM first)"})
+                  "seed: the smallest mean gain (qualified points) over the 7 attacks; sequential one-sided t-test "
+                  "of mean > 0 with looks at 3 and 6 seeds (alpha 0.05 over both). Seeds 0-2 alone: smallest gains "
+                  "+5.9, +5.4, +1.4 (p = 0.05, goes on to 6 seeds).")
 
 claim("C003-6.13", F, "§6.5.3, Table 6.8",
       "Alignment is compatible with model-modification attacks: MI-FGSM-LinBP and PGD-BPA from the aligned source "

@@ -127,10 +127,12 @@ claim("C002-17", F, 'Sec. 3.4.1, Fig. 5 top',
       'On EMNIST and F-MNIST, adversarial transformation training recovers the generalisation boost and beats random '
       'data augmentation with the same ranges.',
       calibration="Mini: MNIST (8k subset) in place of EMNIST / F-MNIST, MLP, N=250, the paper code's ranges, 4-step "
-                  'inner attack, 3 seeds: err adv. transformations 0.138/0.148/0.154 < random augmentation '
-                  '0.153/0.150/0.157 < normal 0.171/0.161/0.165. Bars: mean(random) - mean(adv.) > sd of the '
-                  'adversarial seed mean; random <= normal + sd. Paper tier: EMNIST and F-MNIST at the two smallest '
-                  'N.')
+                  'inner attack. Value per seed: min(err random - err adv., err normal - err adv.), errors averaged '
+                  'over the two smallest N; one-sided t-test of mean > 0. Seeds 0-2: err adv. transformations '
+                  '0.149/0.161/0.154, random augmentation 0.153/0.150/0.157, normal 0.171/0.161/0.165. Paper tier: '
+                  'EMNIST and F-MNIST at the two smallest N.',
+      xfail_at={"mini": "on the MNIST subset at N=250 adversarial transformation training and random augmentation "
+                        "differ by less than seed noise"})
 claim("C002-18", F, 'Sec. 3.4.1',
       'On FONTS, adversarial transformation training is on-manifold adversarial training: transformed images stay on '
       'the manifold.',
