@@ -17,6 +17,10 @@ class DataNotFoundError(RobustSuiteError, FileNotFoundError):
     """A dataset's files are missing and downloading is not allowed or impossible."""
 
 
+class MissingDependencyError(RobustSuiteError, ImportError):
+    """An optional package a case needs is not installed (the message says how to install it)."""
+
+
 class RecordError(RobustSuiteError, ValueError):
     """A malformed, truncated or newer-version result record."""
 

@@ -16,6 +16,7 @@ from torch import nn
 from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
 from robustsuite.errors import ConfigError, SuiteError, choice
+from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache
 from robustsuite.harness.environment import environment
 from robustsuite.harness.store import ResultsStore
@@ -35,6 +36,7 @@ class Options:
     test_offset: int = 0  # evaluation subsets start at this test image: a replication on unseen test data
     device: str = "cpu"
     progress: bool = False
+    smoke: bool = False  # toy-size run of the tier's code paths (robustsuite.harness.smoke); verdicts meaningless
 
     def __post_init__(self) -> None:
         choice("tier", self.tier, ("mini", "paper"))
@@ -62,7 +64,9 @@ class Suite:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.cache = ModelCache(Path(options.cache_dir) / "models", self._train, options.device)
+        # smoke models (stand-in data, toy recipes) never share a folder with real ones
+        self.cache = ModelCache(Path(options.cache_dir) / ("smoke-models" if options.smoke else "models"), self._train,
+                                options.device)
         self.store = ResultsStore(options.run_dir)
         self._data: dict[tuple[DataSpec, bool], Split] = {}
         self._memo: dict[object, object] = {}
@@ -77,15 +81,17 @@ class Suite:
         return self.options.device
 
     def data(self, spec: DataSpec, *, train: bool) -> Split:
+        if self.options.smoke:
+            spec = smoke.shrink(spec)
         key = (spec, train)
         if key not in self._data:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,
-                              test_offset=self.options.test_offset)
+                              test_offset=self.options.test_offset, standin=self.options.smoke)
             self._data[key] = split.to(self.device)
         return self._data[key]
 
     def model(self, cfg: TrainConfig) -> nn.Module:
-        return self.cache.get(cfg)
+        return self.cache.get(smoke.shrink(cfg) if self.options.smoke else cfg)
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""
@@ -95,7 +101,8 @@ class Suite:
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
         seeds = self.options.seeds if self.options.seeds is not None else tuple(range(default))
-        return tuple(s + self.options.seed_offset for s in seeds)
+        seeds = tuple(s + self.options.seed_offset for s in seeds)
+        return smoke.seeds(seeds) if self.options.smoke else seeds
 
     def _train(self, cfg: TrainConfig):
         with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
@@ -153,8 +160,11 @@ class Case:
             "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency}
             | {"seed_offset": self.suite.options.seed_offset, "test_offset": self.suite.options.test_offset},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "smoke": self.suite.options.smoke,  # a smoke record's verdict means nothing (compare skips it)
         }
         self.suite.store.write(record)
+        if self.suite.options.smoke:
+            return decision  # a smoke case passes by reaching here: its code paths ran, its verdict means nothing
         if verdict == SUITE_ERROR:
             raise SuiteError(f"{claim.id} is an erratum, but the corrected statement the suite asserts does not "
                              f"hold: {assertion}: {decision}")
