@@ -23,12 +23,14 @@ DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cif
 DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
                     "alignment_transfer", "perf")
 _TIMER = "robustsuite.harness.timing.synced_perf_counter"
-pytest_plugins = ("robustsuite.harness.scale_plugin",)  # --gpus, --shard, efficiency options, session files
+pytest_plugins = ("robustsuite.harness.scale_plugin",  # --gpus, --shard, efficiency options, session files
+                  "robustsuite.harness.tier_plugin")  # --tier auto, the header, the missing-data note
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("robustsuite")
-    g.addoption("--tier", choices=("mini", "paper"), default="mini", help="run size: mini (CPU) or paper (GPU)")
+    g.addoption("--tier", choices=("auto", "mini", "paper"), default="auto",
+                help="run size: mini (CPU), paper (GPU) or auto (default: paper when CUDA is available, else mini)")
     g.addoption("--data-root", default=os.environ.get("ROBUSTSUITE_DATA_ROOT", "data"),
                 help="folder holding the datasets (torchvision layout); env ROBUSTSUITE_DATA_ROOT")
     g.addoption("--download", action=argparse.BooleanOptionalAction, default=False,

@@ -8,7 +8,8 @@ training config or data spec is capped by the name of the field (or keyword argu
     ...steps, ...iters             -> 2   (attacks, adversarial training, projections)
     ...restarts, ...starts         -> 1
     example counts: ns, n_..., ..._n, ..._ns, ..._points -> EXAMPLES (for n_...: None, "all", too)
-    val_size                       -> EXAMPLES // 4  (held out of a training subset of EXAMPLES)
+    ..._size but not ...batch_size -> EXAMPLES // 4  (val_size, set_size: subsets of a split of EXAMPLES)
+    looks (a sequential rule's seed counts) -> (SEEDS,)
     (names containing "class" are left alone: class counts fix shapes)
 
 applied recursively through frozen dataclasses, tuples and keyword-pair tuples; plus at most two
@@ -22,7 +23,7 @@ import dataclasses
 from typing import TypeVar
 
 T = TypeVar("T")
-EXAMPLES = 16  # examples per split, training subset and attacked batch
+EXAMPLES = 32  # examples per split, training subset and attacked batch
 SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
 _CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1))
 
@@ -35,19 +36,23 @@ def cap_for(name: str) -> int | None:
     for suffix, cap in _CAPS:
         if name.endswith(suffix):
             return cap
-    if name == "val_size":
+    if name == "looks":
+        return SEEDS
+    if name.endswith("_size") and not name.endswith("batch_size"):  # val_size, set_size: subsets of a split
         return EXAMPLES // 4
     if name == "ns" or name.startswith("n_") or name.endswith(("_n", "_ns", "_points")):
         return EXAMPLES
     return None
 
 
-def _capped(value: object, cap: int, *, none_is_all: bool) -> object:
+def _capped(name: str, value: object, cap: int, *, none_is_all: bool) -> object:
     if value is None and none_is_all:
         return cap
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             new = tuple(min(v, cap) for v in value)
+            if name == "looks":  # a sequential design's looks must stay strictly increasing
+                new = tuple(dict.fromkeys(new))
             return value if new == value else new
         return value
     return min(value, cap)
@@ -62,13 +67,13 @@ def shrink(obj: T) -> T:
                 continue
             value = getattr(obj, f.name)
             cap = cap_for(f.name)
-            new = _capped(value, cap, none_is_all=f.name.startswith("n_")) if cap is not None else shrink(value)
+            new = _capped(f.name, value, cap, none_is_all=f.name.startswith("n_")) if cap is not None else shrink(value)
             if new is not value:
                 changes[f.name] = new
         return dataclasses.replace(obj, **changes) if changes else obj
     if isinstance(obj, tuple):
         if obj and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in obj):  # kw(...) pairs
-            new = tuple((k, _capped(v, cap_for(k), none_is_all=False) if cap_for(k) is not None else shrink(v))
+            new = tuple((k, _capped(k, v, cap_for(k), none_is_all=False) if cap_for(k) is not None else shrink(v))
                         for k, v in obj)
         else:
             new = tuple(shrink(v) for v in obj)
