@@ -17,6 +17,11 @@ class DataNotFoundError(RobustSuiteError, FileNotFoundError):
     """A dataset's files are missing and downloading is not allowed or impossible."""
 
 
+class WeightsNotFoundError(DataNotFoundError):
+    """Pretrained weights are not cached and cannot be downloaded (a case needing them is skipped;
+    a --smoke run builds the same architecture with random weights instead)."""
+
+
 class MissingDependencyError(RobustSuiteError, ImportError):
     """An optional package a case needs is not installed (the message says how to install it)."""
 

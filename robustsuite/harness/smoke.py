@@ -1,21 +1,29 @@
 """`--smoke`: every case of a tier runs end to end at toy size, to prove its code paths before
 GPU-hours are spent. Its verdicts mean nothing; its records carry `smoke: true`.
 
-THE RULE (the only difference between a smoke run and a real one): every integer in a study,
-training config or data spec is capped by the name of the field (or keyword argument) holding it:
+THE RULE (the only difference between a smoke run and a real one): every study is shrunk once,
+when its cases are parametrized; every integer it holds is capped by the name of the field (or
+keyword argument) holding it:
 
-    ...epochs                      -> 1   (0 stays 0: zero-epoch configs load weights)
-    ...steps, ...iters             -> 2   (attacks, adversarial training, projections)
-    ...restarts, ...starts         -> 1
-    example counts: ns, n_..., ..._n, ..._ns, ..._points -> EXAMPLES (for n_...: None, "all", too)
-    ..._size but not ...batch_size -> EXAMPLES // 4  (val_size, set_size: subsets of a split of EXAMPLES)
+    ...epochs                        -> 1   (0 stays 0: zero-epoch configs load weights)
+    ...steps, ...iters               -> 2   (attacks, adversarial training, projections)
+    ...restarts, ...starts, ...rounds -> 1  (rounds: of a perf benchmark's timing)
+    ..._size but not ...batch_size   -> EXAMPLES // 4  (val_size, set_size: subsets of a training split)
     looks (a sequential rule's seed counts) -> (SEEDS,)
+    example counts n_..., ..._n, ..._points, batch -> EXAMPLES  (for n_...: None, "all", too)
+    sweeps of example counts ns, ..._ns, sizes -> EXAMPLES per doubling beyond 64:
+                                        n -> min(n, EXAMPLES * max(1, bit_length(n) - 6)),
+                                        so 250, 500, 1000, 2000 -> 64, 96, 128, 160 stay distinct and
+                                        ordered; None (all the data) stays None
     (names containing "class" are left alone: class counts fix shapes)
 
-applied recursively through frozen dataclasses, tuples and keyword-pair tuples; plus at most two
-seeds per case, and datasets absent from --data-root replaced by their stand-ins
-(robustsuite.data.standins: real shapes, channels and class counts). Architectures, objectives,
-attacks and every other field are untouched, so the smoke run executes the real code paths.
+recursively through frozen dataclasses, tuples and keyword-pair tuples. Training configs that
+reach the model cache are capped again for epochs/steps/iters/restarts (configs a case builds
+from module constants; their example counts are left as set). A case gets at most SEEDS seeds,
+and datasets absent from --data-root are replaced by their stand-ins (robustsuite.data.standins:
+real shapes, channels and class counts). Architectures, objectives, attacks and every other field
+are untouched, so the smoke run executes the real code paths; pretrained weights that are not
+cached are replaced by a random initialisation of the same architecture.
 """
 from __future__ import annotations
 
@@ -23,62 +31,92 @@ import dataclasses
 from typing import TypeVar
 
 T = TypeVar("T")
-EXAMPLES = 32  # examples per split, training subset and attacked batch
+EXAMPLES = 32  # examples per split subset and attacked batch
 SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
-_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1))
+_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1), ("rounds", 1))
+_SWEEPS = ("ns", "sizes")
 
 
-def cap_for(name: str) -> int | None:
-    """The smoke cap of a field called `name`, or None when the rule leaves it alone."""
+def _kind(name: str) -> str | None:
+    """Which part of the rule applies to a field called `name` (None: left alone)."""
     name = name.lower()
     if "class" in name:
         return None
-    for suffix, cap in _CAPS:
-        if name.endswith(suffix):
-            return cap
+    if any(name.endswith(suffix) for suffix, _ in _CAPS):
+        return "compute"
     if name == "looks":
-        return SEEDS
-    if name.endswith("_size") and not name.endswith("batch_size"):  # val_size, set_size: subsets of a split
-        return EXAMPLES // 4
-    if name == "ns" or name.startswith("n_") or name.endswith(("_n", "_ns", "_points")):
-        return EXAMPLES
+        return "looks"
+    if name.endswith("_size") and not name.endswith("batch_size"):
+        return "subset"
+    if name in _SWEEPS or name.endswith("_ns"):
+        return "sweep"
+    if name == "batch" or name.startswith("n_") or name.endswith(("_n", "_points")):
+        return "count"
     return None
 
 
-def _capped(name: str, value: object, cap: int, *, none_is_all: bool) -> object:
-    if value is None and none_is_all:
-        return cap
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            new = tuple(min(v, cap) for v in value)
-            if name == "looks":  # a sequential design's looks must stay strictly increasing
-                new = tuple(dict.fromkeys(new))
-            return value if new == value else new
+def _int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _sweep(n: int) -> int:
+    return min(n, EXAMPLES * max(1, n.bit_length() - 6))
+
+
+def smaller(name: str, value: object, *, sizes: bool = True) -> object:
+    """`value` of a field called `name` under the rule (the same object when the rule leaves it)."""
+    kind = _kind(name)
+    if kind is None or (not sizes and kind != "compute"):
         return value
-    return min(value, cap)
+    if kind == "count" and value is None and name.lower().startswith("n_"):
+        return EXAMPLES
+    if kind == "looks" and isinstance(value, tuple):
+        new = tuple(dict.fromkeys(min(v, SEEDS) for v in value))  # still strictly increasing
+        return value if new == value else new
+    if kind == "compute":
+        f = lambda v: min(v, dict(_CAPS)[next(s for s, _ in _CAPS if name.lower().endswith(s))])  # noqa: E731
+    elif kind == "subset":
+        f = lambda v: min(v, EXAMPLES // 4)  # noqa: E731
+    elif kind == "sweep":
+        f = _sweep
+    else:
+        f = lambda v: min(v, EXAMPLES)  # noqa: E731
+    if _int(value):
+        new = f(value)
+        return value if new == value else new
+    if isinstance(value, tuple) and value and all(_int(v) or v is None for v in value):
+        new = tuple(v if v is None else f(v) for v in value)
+        return value if new == value else new
+    return value
 
 
-def shrink(obj: T) -> T:
-    """`obj` with the smoke rule applied to every field it holds, at any depth (idempotent)."""
+def shrink(obj: T, *, sizes: bool = True) -> T:
+    """`obj` with the smoke rule applied to every field it holds, at any depth; sizes=False
+    applies only the compute caps (epochs, steps, iters, restarts)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {}
         for f in dataclasses.fields(obj):
             if not f.init:
                 continue
             value = getattr(obj, f.name)
-            cap = cap_for(f.name)
-            new = _capped(f.name, value, cap, none_is_all=f.name.startswith("n_")) if cap is not None else shrink(value)
+            new = smaller(f.name, value, sizes=sizes) if _kind(f.name) else shrink(value, sizes=sizes)
             if new is not value:
                 changes[f.name] = new
         return dataclasses.replace(obj, **changes) if changes else obj
     if isinstance(obj, tuple):
         if obj and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in obj):  # kw(...) pairs
-            new = tuple((k, _capped(k, v, cap_for(k), none_is_all=False) if cap_for(k) is not None else shrink(v))
-                        for k, v in obj)
+            new = tuple((k, smaller(k, v, sizes=sizes) if _kind(k) else shrink(v, sizes=sizes)) for k, v in obj)
         else:
-            new = tuple(shrink(v) for v in obj)
+            new = tuple(shrink(v, sizes=sizes) for v in obj)
         return obj if all(a is b for a, b in zip(new, obj)) else new
     return obj
+
+
+def without_weights(cfg):
+    """A training config whose model is built without pretrained weights (the stand-in for absent
+    weights in a smoke run: `weights` -> None, `pretrained` -> False)."""
+    stand_in = {"weights": None, "pretrained": False}
+    return cfg.replace(model_kwargs=tuple((k, stand_in.get(k, v)) for k, v in cfg.model_kwargs))
 
 
 def seeds(seeds: tuple[int, ...]) -> tuple[int, ...]:

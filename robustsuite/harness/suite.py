@@ -15,7 +15,7 @@ from torch import nn
 
 from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
-from robustsuite.errors import ConfigError, SuiteError, choice
+from robustsuite.errors import ConfigError, SuiteError, WeightsNotFoundError, choice
 from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache
 from robustsuite.harness.environment import environment
@@ -81,8 +81,6 @@ class Suite:
         return self.options.device
 
     def data(self, spec: DataSpec, *, train: bool) -> Split:
-        if self.options.smoke:
-            spec = smoke.shrink(spec)
         key = (spec, train)
         if key not in self._data:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,
@@ -91,7 +89,7 @@ class Suite:
         return self._data[key]
 
     def model(self, cfg: TrainConfig) -> nn.Module:
-        return self.cache.get(smoke.shrink(cfg) if self.options.smoke else cfg)
+        return self.cache.get(smoke.shrink(cfg, sizes=False) if self.options.smoke else cfg)
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""
@@ -106,8 +104,15 @@ class Suite:
 
     def _train(self, cfg: TrainConfig):
         with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
-            return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
-                               progress=self.options.progress)
+            try:
+                return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
+                                   progress=self.options.progress)
+            except WeightsNotFoundError:
+                if not self.options.smoke:
+                    raise
+                # smoke: the weights' stand-in is the same architecture, randomly initialised
+                return train_model(smoke.without_weights(cfg), self.data(cfg.data, train=True), device=self.device,
+                                   load=self.model, progress=self.options.progress)
 
 
 class Case:
