@@ -154,7 +154,7 @@ class Case:
         if claim.erratum:
             verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
         metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
-        study = _plain(study)
+        study_obj, study = study, _plain(study)
         record = {
             "schema_version": 1, "case": self.case_id, "claim": claim.id, "family": claim.family, "tier": self.tier,
             "study": study if isinstance(study, dict) else {"id": study}, "seeds": list(seeds), "metrics": metrics,
@@ -165,6 +165,7 @@ class Case:
             "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency}
             | {"seed_offset": self.suite.options.seed_offset, "test_offset": self.suite.options.test_offset},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "departures": list(getattr(study_obj, "departures", ())),  # from the paper's protocol, by the study
             "smoke": self.suite.options.smoke,  # a smoke record's verdict means nothing (compare skips it)
         }
         self.suite.store.write(record)

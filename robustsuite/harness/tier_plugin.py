@@ -45,15 +45,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def datasets_of(study: object) -> set[str]:
-    """The names of every DataSpec a study holds, at any depth."""
+    """The names of every DataSpec a study holds, at any depth; else its `dataset` (its marker)."""
+    found = _dataspecs(study)
+    dataset = getattr(study, "dataset", None)
+    return found or ({dataset} if isinstance(dataset, str) else set())
+
+
+def _dataspecs(study: object) -> set[str]:
     from robustsuite.data import DataSpec
 
     if isinstance(study, DataSpec):
         return {study.name}
     if dataclasses.is_dataclass(study) and not isinstance(study, type):
-        return set().union(*(datasets_of(getattr(study, f.name)) for f in dataclasses.fields(study)))
+        return set().union(*(_dataspecs(getattr(study, f.name)) for f in dataclasses.fields(study)))
     if isinstance(study, (tuple, list)):
-        return set().union(*(datasets_of(v) for v in study)) if study else set()
+        return set().union(*(_dataspecs(v) for v in study)) if study else set()
     return set()
 
 
