@@ -6,6 +6,8 @@ cases read one set of numbers.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import torch
@@ -281,7 +283,10 @@ def data_factors(ns_ref, err_ref, ns_adv, err_adv) -> list[float]:
 
 
 def spearman(a, b) -> float:
+    """Spearman rank correlation; 0 when a series is constant (no ranks to correlate), as in
+    input_distribution_studies.spearman, instead of NaN (which no verdict rule accepts)."""
     from scipy.stats import spearmanr
 
-    return float(spearmanr(a, b).statistic)
+    r = float(spearmanr(a, b).statistic)
+    return 0.0 if math.isnan(r) else r
 

@@ -51,7 +51,10 @@ def _fmt(v) -> str:
 
 
 def mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample sd; with a NaN or infinite value the sd is NaN (statistics.stdev raises on them)."""
     vals = [float(v) for v in values]
+    if len(vals) > 1 and not all(math.isfinite(v) for v in vals):
+        return statistics.fmean(vals), math.nan
     return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else 0.0)
 
 
