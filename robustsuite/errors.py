@@ -13,6 +13,10 @@ class ConfigError(RobustSuiteError, ValueError):
     """A bad argument or config value."""
 
 
+class NonFiniteValuesError(ConfigError):
+    """A verdict rule got a NaN or infinite value (e.g. a correlation of a constant series)."""
+
+
 class DataNotFoundError(RobustSuiteError, FileNotFoundError):
     """A dataset's files are missing and downloading is not allowed or impossible."""
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from robustsuite.errors import ConfigError
+from robustsuite.errors import ConfigError, NonFiniteValuesError
 
 
 class Verdict(str, Enum):
@@ -197,4 +197,5 @@ class Sequential:
 
 def _need(values: Sequence[float], n: int) -> None:
     if len(values) < n or any(not math.isfinite(float(v)) for v in values):
-        raise ConfigError(f"a verdict needs at least {n} finite values; got {list(values)!r}.")
+        error = ConfigError if len(values) < n else NonFiniteValuesError
+        raise error(f"a verdict needs at least {n} finite values; got {list(values)!r}.")

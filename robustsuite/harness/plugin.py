@@ -212,10 +212,15 @@ def rs(suite, request: pytest.FixtureRequest):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
-    from robustsuite.errors import DataNotFoundError, MissingDependencyError
+    from robustsuite.errors import DataNotFoundError, MissingDependencyError, NonFiniteValuesError
 
     try:
         return (yield)
+    except NonFiniteValuesError as err:
+        if not pyfuncitem.config.getoption("smoke"):
+            raise
+        # toy models (one epoch on a few stand-in examples) can make a statistic degenerate
+        pytest.xfail(f"smoke: a statistic of the toy-size models is not finite, so no rule can decide: {err}")
     except DataNotFoundError as err:
         pytest.skip(f"data not available: {err}")
     except MissingDependencyError as err:
