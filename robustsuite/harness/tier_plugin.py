@@ -75,6 +75,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     needs: dict[str, list[pytest.Item]] = {}
     for item in items:
+        if item.get_closest_marker("studies") is None:  # not a suite case (a unit test's own `study`)
+            continue
         study = getattr(item, "callspec", None) and item.callspec.params.get("study")
         for name in datasets_of(study):
             needs.setdefault(base_dataset(name), []).append(item)
