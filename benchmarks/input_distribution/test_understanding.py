@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.claims.input_distribution_studies import (BINARIZED, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
                                                            MNIST_PAPER, ORIGINAL, Variant, VariantStudy, measure_variant,
                                                            sat, smooth, spearman, train_robust_accuracy)
@@ -49,7 +49,7 @@ def test_removing_box_barely_changes_robust_accuracy(rs, study):
     labels = list(box)
     same_order = spearman([box[v] for v in labels], [nobox[v] for v in labels])
     margins.append(same_order - 0.9)  # ties in the paper's own Table 7 keep its Spearman just below 1
-    rs.conclude("C001-26", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-26", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="|robust(no box) - robust(box)| <= 1 pt (binarized <= 3), 3-seed means; Spearman(box, no box) "
                           ">= 0.9",
                 metrics={**{f"change_{k}": [v] for k, v in change.items()}, **{f"box_{k}": [v] for k, v in box.items()},
@@ -170,7 +170,7 @@ def test_capacity_mnist(rs, study):
         w1, w4 = "w1", "w4"
         margins += [3 - (mean(t[f"test_robust_{v.label}"][w4]) - mean(t[f"test_robust_{v.label}"][w1]))
                     for v in study.variants]
-    rs.conclude("C001-30", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-30", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="train robust accuracy non-decreasing in width (seed means, 1 pt); test robust(binarized) > "
                           "test robust(original) at every width and seed; paper: test robust(w4) - (w1) <= 3 pts",
                 metrics={**_flat(t), "margin": margins})
@@ -188,7 +188,7 @@ def test_capacity_cifar(rs, study):
         margins += [(test[1] - test[0]) - (test[2] - test[1]), 6 - abs(test[2] - test[1])]
     for w, _ in study.widths:
         margins.append(mean(t["test_robust_satinf"][w]) - mean(t["test_robust_sat1"][w]) - 30)
-    rs.conclude("C001-31", OneSidedT(margin=0.0).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-31", AllSeeds(margin=0.0).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="train robust strictly increasing in width; test gain 1 -> 4 smaller than 0.25 -> 1 and "
                           "|test(4) - test(1)| <= 6; robust(p=inf) - robust(p=1) >= 30 pts at every width",
                 metrics={**_flat(t), "margin": margins})
@@ -248,7 +248,7 @@ def test_more_data_closes_robust_generalisation_gap(rs, study):
         margins.append(1.5 - (m["test_robust"][-1] - m["test_robust"][-2]))
     elif study.dataset == "cifar10":
         margins.append(m["test_robust"][-1] - m["test_robust"][-2] - 1)
-    rs.conclude("C001-32", OneSidedT(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
+    rs.conclude("C001-32", AllSeeds(margin=-1e-9).decide(margins), study=study, seeds=rs.seeds(3),
                 assertion="seed means: test robust non-decreasing in n (2 pts) and rising >= 2 pts smallest -> full; "
                           "train robust(smallest) >= (full); train-test robust gap shrinks >= 5 pts; "
                           "MNIST full - 27k <= 1.5, CIFAR full - 27k >= 1 pt",

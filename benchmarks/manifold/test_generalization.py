@@ -6,15 +6,15 @@ import statistics
 
 import pytest
 from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
-                                             cw_success, evaluate, n_seeds, spearman, transfer)
+                                             cw_success, seed_rule, evaluate, n_seeds, spearman, transfer)
 
 from robustsuite.claims import OneSidedT
 
 
-def _grid(rs, study, scheme: str, ns=None) -> dict[int, list[dict]]:
+def _grid(rs, study, scheme: str, ns=None, seeds=None) -> dict[int, list[dict]]:
     """evaluate() for every N of the scheme's grid and every seed: {N: [per-seed dicts]}."""
     ns = ns or (study.ns if scheme == "normal" else study.at_ns)
-    return {n: [evaluate(rs, study, scheme, n, s) for s in n_seeds(rs)] for n in ns}
+    return {n: [evaluate(rs, study, scheme, n, s) for s in (seeds or n_seeds(rs))] for n in ns}
 
 
 def _per_seed(grid: dict[int, list[dict]], key: str) -> list[list[float]]:
@@ -41,25 +41,30 @@ def test_on_manifold_adversarial_examples_exist(rs, study):
 @pytest.mark.claim("C002-09")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_on_manifold_examples_are_harder_to_find(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
-    gap = [min(r - o for r, o in zip(rr, oo)) for rr, oo in zip(_per_seed(g, "reg"), _per_seed(g, "on"))]
-    rs.conclude("C002-09", OneSidedT(0.0).decide(gap), study=study, seeds=n_seeds(rs),
+    def gap(g):
+        return [min(r - o for r, o in zip(rr, oo)) for rr, oo in zip(_per_seed(g, "reg"), _per_seed(g, "on"))]
+
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0), lambda ss: _grid(rs, study, "normal", seeds=ss), gap)
+    rs.conclude("C002-09", decision, study=study, seeds=seeds,
                 assertion="regular (L_inf eps = 0.3) success > on-manifold (eta = 0.3) success at every N "
                           "(budget-dependent: only at the paper's budgets)",
-                metrics={"min_over_n_reg_minus_on": gap})
+                metrics={"min_over_n_reg_minus_on": gap(g)})
 
 
 @pytest.mark.claim("C002-12")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_more_data_lowers_error_and_on_manifold_success(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
-    ns = sorted(g)
-    err, on = _per_seed(g, "err"), _per_seed(g, "on")
-    s_err = [spearman(ns, e) for e in err]
-    s_on = [spearman(ns, o) for o in on]
-    drop = [o[0] - o[-1] for o in on]
-    ok = [min(-0.9 - a, -0.7 - b, d - 0.1) for a, b, d in zip(s_err, s_on, drop)]
-    rs.conclude("C002-12", OneSidedT(-1e-9).decide(ok), study=study, seeds=n_seeds(rs),
+    def parts(g):
+        ns = sorted(g)
+        err, on = _per_seed(g, "err"), _per_seed(g, "on")
+        return [spearman(ns, e) for e in err], [spearman(ns, o) for o in on], [o[0] - o[-1] for o in on]
+
+    def ok(g):
+        return [min(-0.9 - a, -0.7 - b, d - 0.1) for a, b, d in zip(*parts(g))]
+
+    decision, seeds, g = rs.sequential(seed_rule(rs, -1e-9), lambda ss: _grid(rs, study, "normal", seeds=ss), ok)
+    s_err, s_on, drop = parts(g)
+    rs.conclude("C002-12", decision, study=study, seeds=seeds,
                 assertion="per seed over N: Spearman(N, err) <= -0.9, Spearman(N, on-success) <= -0.7, "
                           "on(N_min) - on(N_max) >= 0.1",
                 metrics={"spearman_n_err": s_err, "spearman_n_on": s_on, "on_drop": drop,
@@ -69,26 +74,34 @@ def test_more_data_lowers_error_and_on_manifold_success(rs, study):
 @pytest.mark.claim("C002-13")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_on_manifold_success_tracks_test_error(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
-    rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
-    rs.conclude("C002-13", OneSidedT(0.7).decide(rho), study=study, seeds=n_seeds(rs),
-                assertion="Spearman(test error, on-manifold success) over N > 0.7 in every seed",
-                metrics={"spearman_err_on": rho})
+    def rho(g):
+        return [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
+
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.7), lambda ss: _grid(rs, study, "normal", seeds=ss), rho)
+    rs.conclude("C002-13", decision, study=study, seeds=seeds,
+                assertion="Spearman(test error, on-manifold success) over N > 0.7 (mean over seeds)",
+                metrics={"spearman_err_on": rho(g)})
 
 
 @pytest.mark.claim("C002-14")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_on_manifold_adversarial_training_lowers_error(rs, study):
-    def measure():
-        return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "onman"), _grid(rs, study, "random")
+    def measure(seeds):
+        return [_grid(rs, study, scheme, study.at_ns, seeds) for scheme in ("normal", "onman", "random")]
 
-    normal, onman, rand = rs.measure(measure)
-    rel = [max(o / nn for o, nn in zip(oo, nnn)) for oo, nnn in zip(_per_seed(onman, "err"), _per_seed(normal, "err"))]
-    vs_rand = [max(o - r for o, r in zip(oo, rr)) for oo, rr in zip(_per_seed(onman, "err"), _per_seed(rand, "err"))]
-    rs.conclude("C002-14", OneSidedT(0.0).decide([min(0.9 - r, -v) for r, v in zip(rel, vs_rand)]), study=study,
-                seeds=n_seeds(rs),
+    def parts(grids):
+        normal, onman, rand = grids
+        rel = [max(o / nn for o, nn in zip(oo, nnn))
+               for oo, nnn in zip(_per_seed(onman, "err"), _per_seed(normal, "err"))]
+        vs_rand = [max(o - r for o, r in zip(oo, rr)) for oo, rr in zip(_per_seed(onman, "err"), _per_seed(rand, "err"))]
+        return rel, vs_rand
+
+    decision, seeds, grids = rs.sequential(seed_rule(rs, 0.0), measure,
+                                           lambda grids: [min(0.9 - r, -v) for r, v in zip(*parts(grids))])
+    (normal, onman, rand), (rel, vs_rand) = grids, parts(grids)
+    rs.conclude("C002-14", decision, study=study, seeds=seeds,
                 assertion="at every N of the grid: err(on-manifold AT) < 0.9 err(normal) and "
-                          "err(on-manifold AT) < err(random latent augmentation), in every seed",
+                          "err(on-manifold AT) < err(random latent augmentation) (mean over seeds of the worst N)",
                 metrics={"max_err_ratio_onman_over_normal": rel, "max_err_onman_minus_random": vs_rand,
                          "err_normal": _mean_over_seeds(normal, "err"), "err_onman": _mean_over_seeds(onman, "err"),
                          "err_random": _mean_over_seeds(rand, "err")})
@@ -97,18 +110,21 @@ def test_on_manifold_adversarial_training_lowers_error(rs, study):
 @pytest.mark.claim("C002-19")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_regular_success_independent_of_error_except_regular_at(rs, study):
-    def measure():
-        return {s: _grid(rs, study, s, study.at_ns) for s in ("normal", "onman", "random", "regular")}
+    def measure(seeds):
+        return {s: _grid(rs, study, s, study.at_ns, seeds) for s in ("normal", "onman", "random", "regular")}
 
-    g = rs.measure(measure)
-    flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg")[i] for s in ("normal", "onman", "random")))
-            for i in range(len(n_seeds(rs)))]
-    adv = [v[0] - v[-1] for v in _per_seed(g["regular"], "reg_at_budget")]
-    rs.conclude("C002-19", OneSidedT(0.0).decide([min(0.15 - f, a - 0.05) for f, a in zip(flat, adv)]), study=study,
-                seeds=n_seeds(rs),
+    def parts(g):
+        flat = [max(max(v) - min(v) for v in (_per_seed(g[s], "reg")[i] for s in ("normal", "onman", "random")))
+                for i in range(len(g["normal"][study.at_ns[0]]))]
+        return flat, [v[0] - v[-1] for v in _per_seed(g["regular"], "reg_at_budget")]
+
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0), measure,
+                                       lambda g: [min(0.15 - f, a - 0.05) for f, a in zip(*parts(g))])
+    flat, adv = parts(g)
+    rs.conclude("C002-19", decision, study=study, seeds=seeds,
                 assertion="range over N of regular success <= 0.15 for normal, on-manifold AT and random augmentation; "
                           "under regular adversarial training (at its own budget) success falls by > 0.05 from N_min "
-                          "to N_max, in every seed",
+                          "to N_max (mean over seeds)",
                 metrics={"max_range_non_regular": flat, "range_regular_at": adv,
                          **{f"reg_{s}": _mean_over_seeds(g[s], "reg") for s in g},
                          "reg_at_budget_regular": _mean_over_seeds(g["regular"], "reg_at_budget"),
@@ -179,18 +195,23 @@ def test_mean_linf_perturbation_independent_of_generalisation(rs, study):
 @pytest.mark.claim("C002-28")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_carlini_wagner_keeps_both_relationships(rs, study):
-    def measure():
-        return ({n: [cw_success(rs, study, "normal", n, s) for s in n_seeds(rs)] for n in study.ns},
-                _grid(rs, study, "normal"))
+    def measure(seeds):
+        return ({n: [cw_success(rs, study, "normal", n, s) for s in seeds] for n in study.ns},
+                _grid(rs, study, "normal", seeds=seeds))
 
-    cw, g = rs.measure(measure)
-    rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(cw, "on_cw"))]
-    flat = [max(v) - min(v) for v in _per_seed(cw, "reg_cw")]
-    lower = [statistics.fmean(li) - statistics.fmean(c) for li, c in zip(_per_seed(g, "reg"), _per_seed(cw, "reg_cw"))]
-    rs.conclude("C002-28", OneSidedT(0.0).decide([min(r - 0.6, 0.15 - f, lo) for r, f, lo in zip(rho, flat, lower)]),
-                study=study, seeds=n_seeds(rs),
+    def parts(data):
+        cw, g = data
+        rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(cw, "on_cw"))]
+        flat = [max(v) - min(v) for v in _per_seed(cw, "reg_cw")]
+        lower = [statistics.fmean(li) - statistics.fmean(c) for li, c in zip(_per_seed(g, "reg"), _per_seed(cw, "reg_cw"))]
+        return rho, flat, lower
+
+    decision, seeds, (cw, g) = rs.sequential(seed_rule(rs, 0.0), measure,
+                                             lambda data: [min(r - 0.6, 0.15 - f, lo) for r, f, lo in zip(*parts(data))])
+    rho, flat, lower = parts((cw, g))
+    rs.conclude("C002-28", decision, study=study, seeds=seeds,
                 assertion="C&W: Spearman(err, on-manifold C&W success) > 0.6, range of regular C&W success <= 0.15, "
-                          "and mean C&W success < mean L_inf PGD success, in every seed",
+                          "and mean C&W success < mean L_inf PGD success (mean over seeds of the tightest)",
                 metrics={"spearman_err_on_cw": rho, "range_reg_cw": flat, "linf_minus_cw": lower,
                          "reg_cw_by_n": _mean_over_seeds(cw, "reg_cw"), "on_cw_by_n": _mean_over_seeds(cw, "on_cw")})
 
@@ -215,17 +236,21 @@ def test_l2_pgd_keeps_both_relationships(rs, study):
 @pytest.mark.claim("C002-30")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_transfer_attacks_are_weaker_but_keep_the_relationship(rs, study):
-    def measure():
-        return ({n: [transfer(rs, study, n, s) for s in n_seeds(rs)] for n in study.ns}, _grid(rs, study, "normal"))
+    def measure(seeds):
+        return ({n: [transfer(rs, study, n, s) for s in seeds] for n in study.ns}, _grid(rs, study, "normal", seeds=seeds))
 
-    tr, g = rs.measure(measure)
-    ratio = [statistics.fmean(t) / statistics.fmean(w)
-             for t, w in zip(_per_seed(tr, "reg_transfer"), _per_seed(g, "reg"))]
-    rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(tr, "on_transfer"))]
-    rs.conclude("C002-30", OneSidedT(0.0).decide([min(0.5 - a, r - 0.5) for a, r in zip(ratio, rho)]), study=study,
-                seeds=n_seeds(rs),
+    def parts(data):
+        tr, g = data
+        ratio = [statistics.fmean(t) / statistics.fmean(w)
+                 for t, w in zip(_per_seed(tr, "reg_transfer"), _per_seed(g, "reg"))]
+        return ratio, [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(tr, "on_transfer"))]
+
+    decision, seeds, (tr, g) = rs.sequential(seed_rule(rs, 0.0), measure,
+                                             lambda data: [min(0.5 - a, r - 0.5) for a, r in zip(*parts(data))])
+    ratio, rho = parts((tr, g))
+    rs.conclude("C002-30", decision, study=study, seeds=seeds,
                 assertion="mean regular transfer success <= 0.5 x white-box, Spearman(err, on-manifold transfer "
-                          "success) > 0.5, in every seed",
+                          "success) > 0.5 (mean over seeds of the tighter)",
                 metrics={"transfer_over_whitebox": ratio, "spearman_err_on_transfer": rho,
                          "reg_transfer_by_n": _mean_over_seeds(tr, "reg_transfer"),
                          "on_transfer_by_n": _mean_over_seeds(tr, "on_transfer")})

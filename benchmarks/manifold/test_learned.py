@@ -107,7 +107,7 @@ def test_benefit_shrinks_with_harder_manifolds(rs, study):
     red = rs.measure(measure)
     m = [statistics.fmean(r) for r in red]
     sd = max(statistics.stdev(r) for r in red)
-    rs.conclude("C002-16", OneSidedT(0.0).decide([m[0] - m[1] + sd, m[1] - m[2] + sd, sd - abs(m[2]) + 1e-9]),
+    rs.conclude("C002-16", AllSeeds(0.0).decide([m[0] - m[1] + sd, m[1] - m[2] + sd, sd - abs(m[2]) + 1e-9]),
                 study=study, seeds=n_seeds(rs),
                 assertion="relative error reduction at the smallest N: FONTS >= EMNIST >= F-MNIST ~ 0 (within one sd)",
                 metrics={f"reduction_{st.dataset}": r for st, r in zip(study.studies, red)})
@@ -124,7 +124,7 @@ def test_adversarial_transformation_training_beats_random_augmentation(rs, study
     g = rs.measure(measure)
     sd = statistics.stdev([v[0] for v in g["transform"]]) / len(n_seeds(rs)) ** 0.5  # sd of the seed mean
     m = {s: statistics.fmean(np.mean(v, 0)) for s, v in g.items()}
-    rs.conclude("C002-17", OneSidedT(0.0).decide([m["transform_random"] - m["transform"] - sd,
+    rs.conclude("C002-17", AllSeeds(0.0).decide([m["transform_random"] - m["transform"] - sd,
                                                  m["normal"] - m["transform_random"] + sd]), study=study,
                 seeds=n_seeds(rs),
                 assertion="at the (two) smallest N: err(adv. transformations) < err(random augmentation) - 1 sd and "
@@ -210,7 +210,7 @@ def test_class_agnostic_training_loses_the_benefit(rs, study):
     g = rs.measure(measure)
     sd = statistics.stdev([v[0] for v in g["normal"]])
     a, nn, o = (np.mean(g[s], 0) for s in ("agnostic", "normal", "onman"))
-    rs.conclude("C002-34", OneSidedT(0.0).decide([float(min(a - nn + sd)), float(a[0] - o[0])]), study=study,
+    rs.conclude("C002-34", AllSeeds(0.0).decide([float(min(a - nn + sd)), float(a[0] - o[0])]), study=study,
                 seeds=n_seeds(rs),
                 assertion="err(class-agnostic AT) >= err(normal) - 1 sd at every N and > err(class-specific AT) at "
                           "the smallest N",

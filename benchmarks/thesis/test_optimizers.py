@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import OneSidedT, Within, get_claim
+from robustsuite.claims import OneSidedT, Sequential, Within, get_claim
 from robustsuite.data import DataSpec
 from robustsuite.metrics import Severities, accuracy, lipschitz_upper_bound, robustness_profile
 from robustsuite.train import TrainConfig, kw, split_validation
@@ -120,10 +120,10 @@ def avg_strongest(p: dict[str, float], severities: Severities) -> float:
     return sum(p[c] for c in cells) / len(cells)
 
 
-def compare(rs, study, configs) -> dict[str, list[float]]:
+def compare(rs, study, configs, seeds=None) -> dict[str, list[float]]:
     """Per seed: each optimizer's profile, and SGD's lead in average robust accuracy."""
     metrics: dict[str, list[float]] = {}
-    for seed in rs.seeds(study.seeds):
+    for seed in seeds or rs.seeds(study.seeds):
         profiles = {opt: profile(rs, study, configs(opt, seed)) for opt in OPTIMIZERS}
         for opt, p in profiles.items():  # names the report's Fig. 4.1 scatter reads
             metrics.setdefault(f"clean_acc_{opt}", []).append(p["clean"])
@@ -175,33 +175,37 @@ def test_sgd_has_smallest_lipschitz_bound(rs, study):
 @pytest.mark.claim("C003-4.05")
 @pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
 def test_sgd_lead_persists_with_batch_norm(rs, study):
-    m = rs.measure(lambda: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s)))
-    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(m["sgd_lead_avg_robust"]), study=study,
-                seeds=rs.seeds(study.seeds), metrics=m,
-                assertion="with batch norm, SGD's average robust accuracy > max(Adam, RMSProp) in every seed")
+    decision, seeds, m = rs.sequential(  # the lead is noisy at 3 seeds (about 1.5 seed-sds): up to 6
+        Sequential(0.0, 0.05, looks=(3, 6)),
+        lambda seeds: compare(rs, study, lambda opt, s: protocol_config(rs, study, opt, s), seeds),
+        lambda m: m["sgd_lead_avg_robust"])
+    rs.conclude("C003-4.05", decision, study=study, seeds=seeds, metrics=m,
+                assertion="with batch norm, SGD's average robust accuracy > max(Adam, RMSProp) (sequential one-sided "
+                          "t-test over seeds)")
 
 
 @pytest.mark.claim("C003-4.05")
 @pytest.mark.studies(mini=[MNIST_MLP_BN], paper=PAPER_BN)
-@pytest.mark.xfail_at(mini="measured on the MNIST MLP (seeds 0-2): average robust accuracy drops with BN for SGD "
-                           "(+15.0, +8.5, +8.5 points) and RMSProp (+9.2, +10.4, +7.1) but not for Adam (-0.1, -9.9, "
-                           "-7.5): inconclusive under the every-optimizer-and-seed rule")
+@pytest.mark.xfail_at(mini="on the MNIST MLP, BN lowers average robust accuracy for SGD and RMSProp but not for Adam")
 def test_batch_norm_models_are_less_robust(rs, study):
     plain = MNIST_MLP if rs.tier == "mini" else next(s for s in PAPER_STUDIES if study.id == s.id + "-bn")
 
     def measure():
-        drop = []
+        drop = {opt: [] for opt in OPTIMIZERS}
         for seed in rs.seeds(study.seeds):
             for opt in OPTIMIZERS:
                 off = avg_strongest(profile(rs, plain, protocol_config(rs, plain, opt, seed)), plain.severities)
                 on = avg_strongest(profile(rs, study, protocol_config(rs, study, opt, seed)), study.severities)
-                drop.append(off - on)
+                drop[opt].append(off - on)
         return drop
 
     drop = rs.measure(measure)
-    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(drop), study=study, seeds=rs.seeds(study.seeds),
-                metrics={"avg_robust_bn_off_minus_on": drop},
-                assertion="average robust accuracy without BN > with BN, for every optimizer and seed")
+    worst = [min(d) for d in zip(*drop.values())]  # per seed, the optimizer whose BN drop is smallest
+    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(worst), study=study, seeds=rs.seeds(study.seeds),
+                metrics={"worst_drop_over_optimizers": worst, **{f"avg_robust_bn_off_minus_on_{o}": d
+                                                                  for o, d in drop.items()}},
+                assertion="average robust accuracy without BN > with BN for every optimizer (per seed the smallest "
+                          "drop; one-sided t-test over seeds)")
 
 
 @pytest.mark.claim("C003-4.08")

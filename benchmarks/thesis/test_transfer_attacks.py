@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 
 from robustsuite.attacks import attack
-from robustsuite.claims import OneSidedT
+from robustsuite.claims import OneSidedT, Sequential
 from robustsuite.claims.alignment_paper import RES18, RES50, PretrainedAlignment
 from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
@@ -53,11 +53,11 @@ PAPER_ENHANCING = AttackStudy("imagenet-table6.7", "imagenet", RES50_RES18, ENHA
 PAPER_MODIFYING = AttackStudy("imagenet-table6.8", "imagenet", RES50_RES18, MODIFYING, 8 / 255, 40, 2 / 255, 1000)
 
 
-def per_attack(rs, study: AttackStudy) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
     """{metric: [per seed]}: every attack's matrix (rows source/<attack> and aligned(_multi)/<attack>) and the
     mean gains over qualified and over all points; targets qualify by the study's base PGD."""
     if isinstance(study.zoo, AlignmentStudy):
-        seeds = rs.seeds(3)
+        seeds = seeds or rs.seeds(3)
         def run(s: int) -> dict[str, float]:
             wb = rs.memo(("attack-targets", study.zoo, s, study.n),
                          lambda: target_white_box(study.zoo, s, rs.model, rs.data, study.n))  # shared by 6.12/6.13
@@ -87,24 +87,38 @@ def per_attack(rs, study: AttackStudy) -> tuple[tuple[int, ...], dict[str, list[
 
 @pytest.mark.claim("C003-6.12")
 @pytest.mark.studies(mini=[MINI_ENHANCING], paper=[PAPER_ENHANCING])
-def test_alignment_composes_with_transfer_enhancing_attacks(rs, study):
+def _smallest_gain(rs, study: AttackStudy, key: str):
+    """Per seed the smallest mean transfer gain over the study's attacks: the mini tier's zoo decides
+    sequentially (looks at 3 and 6 seeds, as the alignment cases), the paper tier on its seeds."""
+    def worst(m):
+        k = key if any(n.startswith(key + "[") for n in m) else "gain_mean"
+        return [min(m[f"{k}[{a}]"][i] for a in study.attacks) for i in range(len(next(iter(m.values()))))]
+
+    if isinstance(study.zoo, AlignmentStudy):
+        return rs.sequential(Sequential(0.0, 0.05, looks=(3, 6)), lambda ss: per_attack(rs, study, ss)[1], worst)
     seeds, m = rs.measure(lambda: per_attack(rs, study))
-    worst = [min(m[f"gain_mean[{a}]"][i] for a in study.attacks) for i in range(len(seeds))]
-    rs.conclude("C003-6.12", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
+    return OneSidedT(0.0).decide(worst(m)), seeds, m
+
+
+@pytest.mark.claim("C003-6.12")
+@pytest.mark.studies(mini=[MINI_ENHANCING], paper=[PAPER_ENHANCING])
+def test_alignment_composes_with_transfer_enhancing_attacks(rs, study):
+    decision, seeds, m = _smallest_gain(rs, study, "gain_mean")
+    rs.conclude("C003-6.12", decision, study=study, seeds=seeds,
                 assertion="for every attack of " + ", ".join(study.attacks) + " the aligned source's mean transfer "
-                          "gain over held-out targets (qualified points) > 0, every seed (value: the smallest gain)",
-                metrics=m | {"min_gain_over_attacks": worst})
+                          "gain over held-out targets (qualified points) > 0 (value: the smallest gain; mean over "
+                          "seeds)",
+                metrics=m | {"min_gain_over_attacks": decision.stats["values"]})
 
 
 @pytest.mark.claim("C003-6.13")
 @pytest.mark.studies(mini=[MINI_MODIFYING], paper=[PAPER_MODIFYING])
 def test_alignment_composes_with_model_modification_attacks(rs, study):
-    seeds, m = rs.measure(lambda: per_attack(rs, study))
-    key = "gain_mean_all" if any(k.startswith("gain_mean_all[") for k in m) else "gain_mean"
-    worst = [min(m[f"{key}[{a}]"][i] for a in study.attacks) for i in range(len(seeds))]
-    rs.conclude("C003-6.13", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
-                assertion=f"MI-FGSM-LinBP and PGD-BPA from the aligned source: mean gain ({key}) > 0, every seed",
-                metrics=m | {"min_gain_over_attacks": worst})
+    decision, seeds, m = _smallest_gain(rs, study, "gain_mean_all")
+    rs.conclude("C003-6.13", decision, study=study, seeds=seeds,
+                assertion="MI-FGSM-LinBP and PGD-BPA from the aligned source: mean gain over all points (where "
+                          "recorded, else qualified points) > 0 (mean over seeds of the smaller)",
+                metrics=m | {"min_gain_over_attacks": decision.stats["values"]})
 
 
 @dataclasses.dataclass(frozen=True)

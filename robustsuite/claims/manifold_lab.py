@@ -15,6 +15,7 @@ import torch
 import robustsuite.data.fonts as fonts_data
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import cw_l2, fonts_attack, latent_attack, success_rate
+from robustsuite.claims.verdict import Sequential
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.train import TrainConfig, kw
@@ -240,6 +241,12 @@ def auc(neg, pos) -> float:
 def n_seeds(rs) -> tuple[int, ...]:
     """3 seeds at the mini tier, the paper's 5 models per N at the paper tier."""
     return rs.seeds(3 if rs.tier == "mini" else 5)
+
+
+def seed_rule(rs, margin: float) -> Sequential:
+    """The family's rule for a noisy per-seed value: a sequential one-sided t-test of mean > margin
+    with looks at 3, 6 and 9 seeds (mini), or at the paper's 5 models per N and 10 (paper)."""
+    return Sequential(margin, 0.05, looks=(3, 6, 9) if rs.tier == "mini" else (5, 10))
 
 
 def median(t) -> float:

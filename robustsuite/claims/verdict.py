@@ -173,13 +173,16 @@ class Sequential:
     def n_max(self) -> int:
         return self.looks[-1]
 
-    def run(self, value_of: Callable[[int], float], seeds: Sequence[int]) -> Decision:
-        """Measure `value_of(seed)` over the first seeds of `seeds` (n_max of them), look by look."""
+    def run(self, values_of: Callable[[Sequence[int]], Sequence[float]], seeds: Sequence[int]) -> Decision:
+        """Look by look, `values_of(the first n seeds)` (one value per seed) until the test decides.
+
+        The seeds used are the first `decision.stats["n"]` of `seeds` (which holds n_max of them)."""
         if len(seeds) < self.n_max:
             raise ConfigError(f"Sequential needs {self.n_max} seeds; got {list(seeds)}.")
-        values: list[float] = []
         for n in self.looks:
-            values += [float(value_of(s)) for s in seeds[len(values):n]]
+            values = [float(v) for v in values_of(tuple(seeds[:n]))]
+            if len(values) != n:
+                raise ConfigError(f"Sequential needs one value per seed; got {len(values)} for {n} seeds.")
             if self.stops(values):
                 break
         return self.decide(values)

@@ -1,7 +1,8 @@
 """Efficiency options for paper-tier runs: bf16 autocast, channels-last, torch.compile.
 
 Each is off by default, chosen on the command line (`--precision bf16`, `--channels-last`,
-`--compile`), and recorded in every benchmark entry and in the run's session file, so a result
+`--compile`), part of the Suite's `Options` (the Suite hands out prepared data and models), and
+recorded in every benchmark entry and in the run's session file, so a result
 always says how it was obtained. None of them changes a claim's protocol silently:
 
 - bf16 runs the case under `torch.autocast` (weights and the optimizer stay fp32). It is not
@@ -22,6 +23,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from robustsuite.data import Split
 from robustsuite.errors import ConfigError, choice
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
@@ -66,6 +68,12 @@ class Efficiency:
             model = torch.compile(model)
         return model
 
+    def prepare_split(self, split: Split) -> Split:
+        """`split` itself, or with channels-last: a copy whose images are in that layout."""
+        if not self.channels_last:
+            return split
+        return Split(self.prepare_tensor(split.x), split.y, split.num_classes)
+
     def prepare_tensor(self, x: torch.Tensor) -> torch.Tensor:
         if self.channels_last and x.dim() == 4:
             return x.contiguous(memory_format=torch.channels_last)
@@ -74,41 +82,3 @@ class Efficiency:
     def cache_folder(self, cache_dir: str | Path) -> Path:
         """Models trained in bf16 are other models: they get their own cache folder."""
         return Path(cache_dir) / ("models" if self.precision == "fp32" else f"models-{self.precision}")
-
-
-def install(suite, eff: Efficiency) -> None:
-    """Make a Suite hand out prepared data and models (and cache bf16 models apart).
-
-    The Suite's own methods stay untouched for training: the cache trains with the plain data
-    and resolves `init=`/teacher models uncompiled (a compiled module renames its state_dict).
-    """
-    suite.efficiency = eff.as_dict()  # recorded in every result record's environment
-    if eff.is_default:
-        return
-    from robustsuite.data import Split
-    from robustsuite.harness.cache import ModelCache
-    from robustsuite.train import train_model
-
-    cls = type(suite)
-    plain_data, plain_model = cls.data.__get__(suite), cls.model.__get__(suite)
-
-    def train(cfg):
-        split = plain_data(cfg.data, train=True)
-        return train_model(cfg, split, device=suite.device, load=plain_model, progress=suite.options.progress)
-
-    suite.cache = ModelCache(eff.cache_folder(suite.options.cache_dir), train, suite.device)
-
-    prepared: dict[tuple, Split] = {}
-
-    def data(spec, *, train: bool) -> Split:
-        key = (spec, train)
-        if key not in prepared:
-            split = plain_data(spec, train=train)
-            prepared[key] = Split(eff.prepare_tensor(split.x), split.y, split.num_classes)
-        return prepared[key]
-
-    def model(cfg) -> nn.Module:
-        return eff.prepare_model(plain_model(cfg))
-
-    suite.data, suite.model = data, model
-    suite.efficiency = eff  # for whoever records the environment

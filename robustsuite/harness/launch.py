@@ -1,15 +1,19 @@
-"""`--gpus N`: one pytest process per GPU, cases handed out through a shared work queue.
+"""Workers for one run: one pytest process per GPU (`--gpus N`) or per CPU core (`--workers N`,
+the default being every usable core), cases handed out through a shared work queue.
 
     pytest benchmarks -m cifar10 --tier paper --gpus 4 --run cifar-paper
+    pytest tests benchmarks --data-root ../shared/data          # one CPU worker per usable core
 
-The launching process runs no case. It starts N workers, each a `python -m pytest` with the same
-arguments, seeing one GPU (CUDA_VISIBLE_DEVICES) or, with no GPU (or `--device cpu`), a CPU
-worker; they claim cases through `<run>/queue/<launch>/` (see `workqueue.py`), write records into
-the one run folder and their benchmark JSON into `<run>/benchmark/`, which is merged into
-`<run>/benchmark.json` at the end. Their output goes to `<run>/logs/`; the launcher prints each
-case as it ends. A worker that dies mid-case (segfault, OOM kill, `kill -9`) is reported with the
-case it was running, which is not retried; a new worker takes its GPU and the others go on. A
-re-run with the same `--run` skips the finished cases.
+The launching pytest process collects the cases, writes the queue's order (longest first, from
+recorded durations: `schedule.py`) and runs no case itself. It starts N workers, each a
+`python -m pytest` with the same arguments, seeing one GPU (CUDA_VISIBLE_DEVICES) or, with no GPU
+(or `--device cpu`), a CPU worker; they claim cases through `<run>/queue/<queue>/` (see
+`workqueue.py`), write records into the one run folder and their benchmark JSON into
+`<run>/benchmark/`, which is merged into `<run>/benchmark.json` at the end. Their output goes to
+`<run>/logs/`; the launcher hands each ended case to `on_done` (the pytest plugin relays its
+reports to the terminal; by default a line is printed). A worker that dies mid-case (segfault,
+OOM kill, `kill -9`) is reported with the case it was running, which is not retried; a new worker
+takes its GPU and the others go on. A re-run with the same `--run` skips the finished cases.
 """
 from __future__ import annotations
 
@@ -23,17 +27,50 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from robustsuite.errors import ConfigError
 from robustsuite.harness.atomic import write_atomic
 from robustsuite.harness.merge import merge_benchmarks, part_path
-from robustsuite.harness.workqueue import WorkQueue
+from robustsuite.harness.workqueue import LEASE_SECONDS, WorkQueue
 
 QUEUE_ENV, WORKER_ENV, LAUNCH_ENV = "ROBUSTSUITE_QUEUE", "ROBUSTSUITE_WORKER", "ROBUSTSUITE_LAUNCH"
+WORKERS_ENV = "ROBUSTSUITE_WORKERS"  # the default of --workers
 # options the launcher sets per worker; their values in the user's arguments are replaced
-_REPLACED = ("--gpus", "--run", "--benchmark-json", "--device")
+_REPLACED = ("--gpus", "--workers", "--run", "--benchmark-json", "--device")
 GOOD = ("passed", "skipped", "xfailed", "deselected")
+
+
+def parse_workers(text: str | int) -> int | None:
+    """`--workers` as a number of workers, or None for auto."""
+    if str(text).strip() == "auto":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ConfigError(f"--workers/--gpus {text!r} is not allowed; give a number of workers >= 1 "
+                          "(1: run in this process) or auto.")
+    return n
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or Slurm sets it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(device: str, threads: int, cuda_count: int, cases: int, cores: int | None = None) -> int:
+    """`--workers auto`: one worker per visible GPU when CUDA is used, else one per `threads`
+    usable cores; never more than there are cases."""
+    if device != "cpu" and cuda_count > 0:
+        n = cuda_count
+    else:
+        n = (cores or usable_cores()) // max(1, threads)
+    return max(1, min(n, cases))
 
 
 def plan_devices(n: int, device: str, cuda_count: int, visible: str | None) -> list[str | None]:
@@ -65,7 +102,7 @@ def worker_args(args: list[str], *, run: str, part: Path, device: str) -> list[s
             skip = "=" not in a
             continue
         out.append(a)
-    return [*out, "--run", run, "--benchmark-json", str(part), "--device", device]
+    return [*out, "--workers", "1", "--run", run, "--benchmark-json", str(part), "--device", device]
 
 
 @dataclass
@@ -88,9 +125,19 @@ class Slot:
 
 
 class Launcher:
+    """Start the workers, watch them, report each ended case and write the launch's session file.
+
+    `order` (case ids, longest first) is published to the queue for the workers to follow;
+    `queue` names the queue folder (`<run>/queue/<queue>/`): launches on several machines that
+    share the run folder and give the same name share one queue. `on_done` gets each ended case
+    (the `.done` content: case, outcome, seconds, worker, reports); `say` prints a line.
+    """
+
     def __init__(self, args: list[str], *, gpus: int, results_dir: str | Path, run: str | None, device: str = "auto",
                  cwd: str | Path = ".", out: TextIO = sys.stdout, cuda_count: int | None = None,
-                 poll: float = 0.5) -> None:
+                 poll: float = 0.5, order: list[str] | None = None, queue: str | None = None,
+                 lease: float = LEASE_SECONDS, on_done: Callable[[dict], None] | None = None,
+                 say: Callable[[str], None] | None = None) -> None:
         if cuda_count is None:
             import torch
 
@@ -101,8 +148,16 @@ class Launcher:
         self.run_name = run or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.run_dir = (self.cwd / results_dir / "runs" / self.run_name).resolve()
         self.launch_id = f"launch-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-        self.queue = WorkQueue(self.run_dir / "queue" / self.launch_id)
+        self.queue = WorkQueue(self.run_dir / "queue" / (queue or self.launch_id))
         self.args, self.out, self.poll = list(args), out, poll
+        self.order, self.lease = order, lease
+        self.on_done = on_done or self._print_done
+        self._say_fn = say
+        self._stop = False
+
+    def stop(self) -> None:
+        """Ask `run` to stop the workers (pytest's -x / --maxfail was reached)."""
+        self._stop = True
 
     def _start(self, slot: Slot) -> None:
         tag = f"{self.launch_id}-{slot.worker}"
@@ -117,12 +172,19 @@ class Launcher:
         slot.history.append({"worker": slot.worker, "pid": slot.proc.pid, "log": str(log.relative_to(self.run_dir))})
 
     def _say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        if self._say_fn is not None:
+            self._say_fn(text)
+        else:
+            print(text, file=self.out, flush=True)
+
+    def _print_done(self, done: dict) -> None:
+        self._say(f"[{done.get('worker') or '?'}] {done['outcome'].upper():8s} {done['case']} ({done['seconds']:.1f}s)")
 
     def run(self) -> int:
         started = time.time()
         for d in (self.queue.folder, self.run_dir / "logs", self.run_dir / "benchmark"):
             d.mkdir(parents=True, exist_ok=True)
+        self.queue.publish(self.order, self.lease)
         where = ", ".join(s.label for s in self.slots)
         self._say(f"robustsuite: {len(self.slots)} workers ({where}) on run {self.run_dir}")
         for slot in self.slots:
@@ -133,6 +195,10 @@ class Launcher:
             while any(s.proc is not None for s in self.slots):
                 time.sleep(self.poll)
                 self._report_done(seen)
+                if self._stop:
+                    self._say("robustsuite: stopping the workers (finished records are kept)")
+                    self._stop_all()
+                    return 2
                 for slot in self.slots:
                     if slot.proc is not None and slot.proc.poll() is not None:
                         crashed += self._ended(slot)
@@ -146,18 +212,18 @@ class Launcher:
         return self._finish(started, crashed)
 
     def _report_done(self, seen: set[str]) -> None:
-        for e in self.queue.entries():
-            if e.outcome is not None and e.case not in seen:
-                seen.add(e.case)
-                self._say(f"[{e.worker}] {e.outcome.upper():8s} {e.case} ({e.seconds:.1f}s)")
+        for key, path in sorted(self.queue.done().items()):
+            if key not in seen and (done := self.queue.result(path)) is not None:
+                seen.add(key)
+                self.on_done(done)
 
     def _ended(self, slot: Slot) -> list[dict]:
         rc, worker = slot.proc.returncode, slot.worker
         slot.history[-1]["returncode"] = rc
         slot.proc = None
-        lost = self.queue.unfinished(worker)
+        lost = self.queue.unfinished(worker, self.launch_id)
         for e in lost:  # the worker died inside these cases: report them, do not retry them
-            self.queue.finish(e.case, "crashed", time.time() - e.claimed)
+            self.queue.finish(e.case, "crashed", time.time() - e.claimed, worker=worker)
         if not lost and rc in (0, 1, 5):
             return []
         how = f"signal {-rc}" if rc < 0 else f"exit code {rc}"
@@ -165,7 +231,7 @@ class Launcher:
         self._say(f"robustsuite: worker {slot.label} ({worker}, pid {slot.history[-1]['pid']}) died with {how}"
                   + "".join(f"\n    while running {e.case}" for e in lost) + f"\n    log: {log}\n"
                   + _tail(log))
-        claimed_any = any(e.worker == worker for e in self.queue.entries())
+        claimed_any = any(e.worker == worker and e.launch == self.launch_id for e in self.queue.entries())
         if claimed_any and rc not in (2, 4) and not self.queue.all_claimed():  # work is left: a fresh worker
             slot.restarts += 1
             self._say(f"robustsuite: starting a new worker on {slot.label} ({slot.worker})")

@@ -111,8 +111,9 @@ def merge_runs(dest: str | Path, sources: list[str | Path]) -> dict:
     return {"copied": copied, "already_there": same, "conflicts": conflicts}
 
 
-def summarize(run_dir: str | Path) -> dict:
-    """What a run holds: records by verdict, their measured seconds, its sessions' wall times."""
+def summarize(run_dir: str | Path, slowest: int = 15) -> dict:
+    """What a run holds: records by verdict, their measured seconds (in all, per family, the
+    `slowest` cases), its sessions' wall times (a launch's: its workers')."""
     run_dir = Path(run_dir)
     records, errors = load_records(run_dir)
     sessions = [d for p in sorted((run_dir / "sessions").glob("*.json")) if (d := _read_json(p))]
@@ -125,6 +126,9 @@ def summarize(run_dir: str | Path) -> dict:
         "measure_seconds_by_family": {
             f: round(sum(r["timings"].get("measure_seconds", 0.0) for r in records if r["family"] == f), 3)
             for f in sorted({r["family"] for r in records})},
+        "cases_by_family": dict(Counter(r["family"] for r in records)),
+        "slowest_cases": [[r["case"], round(r["timings"].get("measure_seconds", 0.0), 3)]
+                          for r in sorted(records, key=lambda r: -r["timings"].get("measure_seconds", 0.0))[:slowest]],
         "sessions": [{k: s.get(k) for k in ("session", "kind", "shard", "gpus", "wall_seconds", "exitstatus",
                                             "outcomes")} for s in top],
         "wall_seconds": round(sum(s.get("wall_seconds") or 0.0 for s in top), 3),  # sessions one after another

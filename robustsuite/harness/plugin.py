@@ -14,17 +14,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 from pathlib import Path
 
 import pytest
+
+from robustsuite.harness.plugin_keys import RUN_DIR, SCALE
 
 DATASET_MARKERS = ("digits", "mnist", "fashion_mnist", "emnist", "cifar10", "cifar100", "svhn", "imagenette",
                    "caltech101", "imagenet", "celeba", "synthetic", "fonts", "speech_commands", "theory")
 DOCUMENT_MARKERS = ("data_perspective", "input_distribution", "manifold", "thesis", "thesis_ch3_4", "hierarchical",
                     "alignment_transfer", "perf")
 _TIMER = "robustsuite.harness.timing.synced_perf_counter"
-pytest_plugins = ("robustsuite.harness.scale_plugin",  # --gpus, --shard, efficiency options, session files
-                  "robustsuite.harness.tier_plugin")  # --tier auto, the header, the missing-data note
+# --gpus, --shard, efficiency options, session files; bad options as one usage error at start-up;
+# --tier auto, the pytest header, the missing-data note
+pytest_plugins = ("robustsuite.harness.scale_plugin", "robustsuite.harness.option_checks",
+                  "robustsuite.harness.tier_plugin")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--device", dest="rs_device", default="auto", help="cpu, cuda, cuda:N or auto")
     g.addoption("--threads", type=int, default=1, help="torch intra-op threads on the CPU (default 1)")
     g.addoption("--progress", action="store_true", help="progress bars for training")
+    g.addoption("--checkpoint-every", type=int, default=1, metavar="EPOCHS",
+                help="training checkpoints every EPOCHS epochs (0: only on SIGTERM/SIGUSR1); a killed training "
+                     "resumes from its last one. Default: 1")
     g.addoption("--smoke", action="store_true",
                 help="run every case of the tier at toy size on stand-ins of absent data (robustsuite.harness.smoke); "
                      "proves code paths, verdicts meaningless")
@@ -65,45 +73,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
         return
+    if signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL:
+        # Slurm's warning signal asks a training for a checkpoint; between trainings it must not end the run
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     run_dir = Path(config.option.results_dir) / "runs" / (config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    config.stash[RUN_DIR] = run_dir
-    if config.option.benchmark_json is None and not getattr(config, "workerinput", None):
-        from robustsuite.harness.scale_plugin import benchmark_part  # this process's part; merged at the end
-
-        config.option.benchmark_json = _AtomicFile(benchmark_part(config, run_dir))
-
-
-RUN_DIR = pytest.StashKey[Path]()
-
-
-class _AtomicFile(os.PathLike):
-    """Where pytest-benchmark writes its JSON; nothing is created unless a benchmark ran.
-
-    pytest-benchmark < 5.3 writes into `--benchmark-json` as an open file (here a context manager
-    whose file appears whole, written to a temporary file and renamed); 5.3 and later open the path
-    themselves (`__fspath__`, which first makes the run folder)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __fspath__(self) -> str:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return str(self.path)
-
-    def __enter__(self):
-        import io
-
-        self._buffer = io.BytesIO()
-        return self._buffer
-
-    def __exit__(self, *exc) -> None:
-        from robustsuite.harness.atomic import write_atomic
-
-        if exc[0] is None:
-            write_atomic(self.path, self._buffer.getvalue())
-
-    def __str__(self) -> str:
-        return str(self.path)
+    config.stash[RUN_DIR] = run_dir  # scale_plugin points pytest-benchmark's JSON into it
 
 
 def _activate(run_dir: Path) -> None:
@@ -146,6 +120,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from robustsuite.claims import CLAIMS
 
     tier = config.getoption("tier")
+    evidence = _baseline_evidence(config, tier)
     for item in items:
         marker = item.get_closest_marker("claim")
         if marker is None:
@@ -162,11 +137,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # prepended, so the evidence is the reason pytest shows (before a "no case at this tier" skip)
             if skip:
                 item.add_marker(pytest.mark.skip(reason=f"{cid} cannot be shown at the {tier} tier: {skip}"), append=False)
+            if xfail and item.nodeid in evidence:
+                xfail = f"{xfail} [baseline record: {evidence[item.nodeid]}]"
             if xfail and not config.getoption("smoke"):  # a smoke verdict means nothing: nothing to expect
                 # only a failed assertion is the expected failure: a crash stays an error
                 item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,
                                                   reason=f"{cid} does not hold at the {tier} tier: {xfail}"),
                                 append=False)
+
+
+def _baseline_evidence(config: pytest.Config, tier: str) -> dict[str, str]:
+    """Case id -> the committed baseline record's decision at this tier: the measured evidence an
+    expected failure shows, read from the record so that it cannot go stale."""
+    from robustsuite.harness.records import decision_summary, load_records
+
+    records, _ = load_records(config.rootpath / "results" / "baseline")
+    return {r["case"]: decision_summary(r) for r in records if r["tier"] == tier}
 
 
 def _case_evidence(item: pytest.Item, name: str, tier: str) -> str:
@@ -189,11 +175,14 @@ def suite(request: pytest.FixtureRequest):
         torch.set_num_threads(config.option.threads)
     run_dir = config.stash.get(RUN_DIR, None) or Path(config.option.results_dir) / "runs" / "adhoc"
     _activate(run_dir)
+    scale = config.stash.get(SCALE, {})
     options = Options(tier=config.option.tier, data_root=os.path.expanduser(config.option.data_root),
                       download=config.option.download, cache_dir=os.path.expanduser(config.option.cache_dir),
                       run_dir=str(run_dir), seeds=parse_seeds(config.option.seeds), device=device,
                       seed_offset=config.option.seed_offset, test_offset=config.option.test_offset,
-                      progress=config.option.progress, smoke=config.option.smoke)
+                      progress=config.option.progress, checkpoint_every=config.option.checkpoint_every,
+                      smoke=config.option.smoke,
+                      **({"efficiency": scale["efficiency"]} if "efficiency" in scale else {}))
     return Suite(options)
 
 
@@ -207,7 +196,25 @@ def rs(suite, request: pytest.FixtureRequest):
     xfail = request.node.get_closest_marker("xfail")
     bench = request.getfixturevalue("benchmark")
     return Case(suite, request.node.nodeid, expected="xfail" if xfail else "pass",
-                timer=lambda fn: bench.pedantic(fn, rounds=1, iterations=1))  # one long measurement, timed once
+                timer=lambda fn: _timed_once(bench, fn))
+
+
+def _timed_once(bench, fn):
+    """One long measurement, timed once by pytest-benchmark. A measurement that raises is still
+    timed as its one round and its error re-raised, so that the case fails with that error alone
+    (pytest-benchmark would otherwise fail again, on the statistics of zero rounds)."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except Exception as err:  # re-raised below, once the round is recorded
+            outcome["error"] = err
+
+    bench.pedantic(run, rounds=1, iterations=1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @pytest.hookimpl(wrapper=True)

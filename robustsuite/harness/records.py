@@ -132,6 +132,15 @@ def load_records(run_dir: str | Path) -> tuple[list[dict], list[RecordError]]:
     return records, errors
 
 
+def decision_summary(record: dict) -> str:
+    """A record's decision in one line: verdict, rule, and the statistics that decided it."""
+    d = record["decision"]
+    stats = d["stats"]
+    shown = ", ".join(f"{k}={stats[k]:.4g}" for k in ("mean", "sd", "n", "p_greater", "p_less")
+                      if _number(stats.get(k)))
+    return f"{d['verdict']} by {d['rule']} ({shown}; seeds {record['seeds']})"
+
+
 def line_of(text: str, keys: Sequence[str]) -> int:
     """The 1-based line of the JSON key path `keys` in `text` (each key looked up inside the value of
     the one before, at its own nesting depth); the deepest key found, or line 1."""

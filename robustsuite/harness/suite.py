@@ -8,20 +8,25 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TypeVar
 
 import torch
 from torch import nn
 
-from robustsuite.claims import Decision, Verdict, get_claim, mean_sd
+from robustsuite.claims import Decision, Sequential, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
 from robustsuite.errors import ConfigError, SuiteError, WeightsNotFoundError, choice
 from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache
+from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
+from robustsuite.harness.seeding import own_random_stream, seed_everything
 from robustsuite.harness.store import ResultsStore
 from robustsuite.harness.timing import stopwatch
 from robustsuite.train import TrainConfig, train_model
+from robustsuite.train.checkpoint import Checkpoint
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,17 @@ class Options:
     test_offset: int = 0  # evaluation subsets start at this test image: a replication on unseen test data
     device: str = "cpu"
     progress: bool = False
+    efficiency: Efficiency = Efficiency()  # precision, channels-last, compile (see efficiency.py)
+    checkpoint_every: int = 1  # epochs between training checkpoints; 0: only on SIGTERM/SIGUSR1
     smoke: bool = False  # toy-size run of the tier's code paths (robustsuite.harness.smoke); verdicts meaningless
 
     def __post_init__(self) -> None:
         choice("tier", self.tier, ("mini", "paper"))
         if not (self.device == "cpu" or self.device.startswith("cuda")):
             raise ConfigError(f"device={self.device!r} is not allowed; use 'cpu', 'cuda' or 'cuda:N'.")
+        if not isinstance(self.checkpoint_every, int) or self.checkpoint_every < 0:
+            raise ConfigError(f"checkpoint_every={self.checkpoint_every!r} is not allowed; give a whole number of "
+                              "epochs >= 0 (0: only on SIGTERM/SIGUSR1).")
 
 
 def parse_seeds(text: str | None) -> tuple[int, ...] | None:
@@ -60,17 +70,27 @@ def parse_seeds(text: str | None) -> tuple[int, ...] | None:
 
 
 class Suite:
-    """Session-wide: data (kept on the device), the model cache and the results store."""
+    """Session-wide: data (kept on the device), the model cache and the results store.
+
+    Cases get data and models prepared by the efficiency options (channels-last, compiled);
+    training always uses the plain ones (a compiled module renames its state_dict), and models
+    trained under bf16 are cached in their own folder."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        # smoke models (stand-in data, toy recipes) never share a folder with real ones
-        self.cache = ModelCache(Path(options.cache_dir) / ("smoke-models" if options.smoke else "models"), self._train,
-                                options.device)
+        folder = options.efficiency.cache_folder(options.cache_dir)
+        if options.smoke:  # smoke models (stand-in data, toy recipes) never share a folder with real ones
+            folder = folder.with_name(f"smoke-{folder.name}")
+        self.cache = ModelCache(folder, self._train, options.device)
         self.store = ResultsStore(options.run_dir)
         self._data: dict[tuple[DataSpec, bool], Split] = {}
+        self._prepared: dict[tuple[DataSpec, bool], Split] = {}
         self._memo: dict[object, object] = {}
-        self.efficiency: dict = {}  # precision, channels-last, compile: set by the scale plugin
+
+    @property
+    def efficiency(self) -> dict:
+        """The efficiency options, as recorded in every result record's environment."""
+        return self.options.efficiency.as_dict()
 
     @property
     def tier(self) -> str:
@@ -81,20 +101,23 @@ class Suite:
         return self.options.device
 
     def data(self, spec: DataSpec, *, train: bool) -> Split:
+        """A split on the device, in the layout the efficiency options ask for."""
         key = (spec, train)
-        if key not in self._data:
-            split = spec.load(self.options.data_root, train=train, download=self.options.download,
-                              test_offset=self.options.test_offset, standin=self.options.smoke)
-            self._data[key] = split.to(self.device)
-        return self._data[key]
+        if key not in self._prepared:
+            self._prepared[key] = self.options.efficiency.prepare_split(self._plain_data(spec, train))
+        return self._prepared[key]
 
     def model(self, cfg: TrainConfig) -> nn.Module:
-        return self.cache.get(smoke.shrink(cfg, sizes=False) if self.options.smoke else cfg)
+        """The trained model of `cfg` (from the cache), prepared by the efficiency options."""
+        if self.options.smoke:  # configs a case builds from module constants get the compute caps too
+            cfg = smoke.shrink(cfg, sizes=False)
+        return self.options.efficiency.prepare_model(self.cache.get(cfg))
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""
         if key not in self._memo:
-            self._memo[key] = compute()
+            with own_random_stream(f"memo:{key!r}"):  # the same value whichever case computes it first
+                self._memo[key] = compute()
         return self._memo[key]
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
@@ -102,17 +125,26 @@ class Suite:
         seeds = tuple(s + self.options.seed_offset for s in seeds)
         return smoke.seeds(seeds) if self.options.smoke else seeds
 
+    def _plain_data(self, spec: DataSpec, train: bool) -> Split:
+        key = (spec, train)
+        if key not in self._data:
+            split = spec.load(self.options.data_root, train=train, download=self.options.download,
+                              test_offset=self.options.test_offset, standin=self.options.smoke)
+            self._data[key] = split.to(self.device)
+        return self._data[key]
+
     def _train(self, cfg: TrainConfig):
-        with torch.random.fork_rng():  # a training leaves the caller's random stream as a cache hit would
+        checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every)
+        with own_random_stream():  # a training leaves the caller's random stream as a cache hit would
             try:
-                return train_model(cfg, self.data(cfg.data, train=True), device=self.device, load=self.model,
-                                   progress=self.options.progress)
+                return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device,
+                                   load=self.cache.get, progress=self.options.progress, checkpoint=checkpoint)
             except WeightsNotFoundError:
                 if not self.options.smoke:
                     raise
-                # smoke: the weights' stand-in is the same architecture, randomly initialised
-                return train_model(smoke.without_weights(cfg), self.data(cfg.data, train=True), device=self.device,
-                                   load=self.model, progress=self.options.progress)
+                # smoke: the stand-in of absent weights is the same architecture, randomly initialised
+                return train_model(smoke.without_weights(cfg), self._plain_data(cfg.data, train=True),
+                                   device=self.device, load=self.cache.get, progress=self.options.progress)
 
 
 class Case:
@@ -139,6 +171,18 @@ class Case:
         self.timings["models_trained"] = self.suite.cache.stats["trained"] - before["trained"]
         self.timings["models_from_cache"] = self.suite.cache.stats["hits"] - before["hits"]
         return result
+
+    def sequential(self, rule: Sequential, measure: Callable[[tuple[int, ...]], T],
+                   values: Callable[[T], Sequence[float]]) -> tuple[Decision, tuple[int, ...], T]:
+        """Decide `rule` look by look over this case's seeds, timed as its measurement.
+
+        `measure(seeds)` gives the case's data for those seeds (memoize it per seed, so a later
+        look only adds seeds), `values(data)` one value per seed. Returns the decision, the seeds
+        of its last look and their data."""
+        seeds = self.seeds(rule.n_max)
+        decision = self.measure(lambda: rule.run(lambda ss: values(measure(ss)), seeds))
+        used = tuple(seeds[:decision.stats["n"]])
+        return decision, used, measure(used)
 
     def conclude(self, claim_id: str, decision: Decision, *, assertion: str, study: object,
                  metrics: Mapping[str, Sequence[float]] | None = None, seeds: Sequence[int] = ()) -> Decision:
@@ -182,28 +226,18 @@ SUITE_ERROR = "suite-error"  # the record's verdict when an erratum's corrected 
 
 
 def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
-    """Empirical claims are decided by inference over seeds: an exact rule (every seed > margin)
-    on one value per seed that varies from seed to seed is refused, since its verdict need not
-    replicate. (An exact rule over several conditions of one measurement stays allowed.)"""
+    """Refuse a rule that cannot mean what the verdict says. An inferential rule tests a mean over
+    seeds, so it takes one value per seed (a conjunction over conditions is an exact rule). An
+    empirical claim is decided by inference: an exact rule ("every seed > margin") on one value per
+    seed that varies over seeds is refused, since its verdict need not replicate."""
     values = decision.stats.get("values", [])
+    if not decision.exact and seeds and len(values) != len(seeds):
+        raise ConfigError(f"{claim.id}: {decision.rule!r} tests a mean over seeds but got {len(values)} values for "
+                          f"{len(seeds)} seeds; a conjunction over conditions takes an exact rule (AllSeeds, Within).")
     if (claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
             and len(set(values)) > 1):
         raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
                           f"inferential rule (OneSidedT, Sequential, Equivalent), not {decision.rule!r}.")
-
-
-def seed_everything(key: str) -> None:
-    """Seed torch's, numpy's and Python's global generators from `key` (a case id), so that every
-    draw a case makes without its own generator (random starts, restarts, noise) is reproducible."""
-    import hashlib
-    import random
-
-    import numpy as np
-
-    seed = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
 
 
 def _plain(obj: object) -> object:

@@ -2,9 +2,9 @@
 import importlib
 import pkgutil
 
-from robustsuite.models.registry import MODELS, create_model, list_models, register_model
+from robustsuite.models.registry import MODELS, ModelSpec, create_model, list_models, register_model, swap_relu_for_silu
 
 for _m in pkgutil.iter_modules(__path__):  # every model file registers itself on import
     importlib.import_module(f"{__name__}.{_m.name}")
 
-__all__ = ["MODELS", "create_model", "list_models", "register_model"]
+__all__ = ["MODELS", "ModelSpec", "create_model", "list_models", "register_model", "swap_relu_for_silu"]

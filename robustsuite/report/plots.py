@@ -10,6 +10,7 @@ Matplotlib's object API with the Agg canvas: no pyplot, no global backend switch
 """
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -73,11 +74,23 @@ def _usable(record: dict, metric: str) -> bool:
     return bool(record["metrics"].get(metric)) or metric in record["aggregate"]
 
 
+def save_png(fig: Figure, path: Path, dpi: int = 90, **kwargs) -> Path:
+    """Save `fig` as a 64-colour palette PNG: a third of the bytes of a full-colour one for line
+    plots and text, so the HTML page can embed its figures and stay small."""
+    from PIL import Image  # matplotlib depends on Pillow
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, **kwargs)
+    image = Image.open(buf).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    image.save(path, format="PNG", optimize=True)
+    return path
+
+
 def _save(fig: Figure, out_dir: Path, name: str) -> str:
     rel = f"plots/{re.sub(r'[^A-Za-z0-9._-]+', '_', name)}.png"
     (out_dir / "plots").mkdir(parents=True, exist_ok=True)
-    FigureCanvasAgg(fig)
-    fig.savefig(out_dir / rel, dpi=110, bbox_inches="tight")
+    save_png(fig, out_dir / rel, bbox_inches="tight")
     return rel
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from robustsuite.harness.records import load_records
+from robustsuite.harness.records import decision_summary, load_records
 from robustsuite.report.build import resolve_run
 
 
@@ -52,14 +52,7 @@ def replicate_runs(a: str | Path, b: str | Path) -> Replication:
         runs.append({r["case"]: r for r in records if not r.get("smoke")})
     ra, rb = runs
     common = sorted(ra.keys() & rb.keys())
-    differ = tuple(Disagreement(ra[c]["claim"], c, ra[c]["verdict"], rb[c]["verdict"], _decision(ra[c]),
-                                _decision(rb[c])) for c in common if ra[c]["verdict"] != rb[c]["verdict"])
+    differ = tuple(Disagreement(ra[c]["claim"], c, ra[c]["verdict"], rb[c]["verdict"],
+                                decision_summary(ra[c]), decision_summary(rb[c])) for c in common if ra[c]["verdict"] != rb[c]["verdict"])
     return Replication(len(common), differ, tuple(sorted(ra.keys() ^ rb.keys())))
 
-
-def _decision(record: dict) -> str:
-    d = record["decision"]
-    stats = d["stats"]
-    shown = ", ".join(f"{k}={stats[k]:.4g}" for k in ("mean", "sd", "n", "p_greater", "p_less")
-                      if isinstance(stats.get(k), (int, float)))
-    return f"{d['verdict']} by {d['rule']} ({shown}; seeds {record['seeds']})"

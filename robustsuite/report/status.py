@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from robustsuite.claims import FAMILIES, Claim, list_claims
 from robustsuite.report.documents import document_families, document_title
+from robustsuite.report.kinds import control_name, is_smoke, split
 
 NOT_RUN = "not run"
 NO_CASE = "no case"
@@ -29,6 +30,7 @@ class Row:
     mean: float | None = None
     sd: float | None = None
     n: int | None = None
+    lonely: bool = False  # a paper number named after no metric of the record
 
 
 @dataclass
@@ -47,6 +49,20 @@ class ClaimStatus:
     xfail_reason: str = ""
     erratum: str = ""
     calibration: str = ""
+    controls: list[dict] = field(default_factory=list)  # negative-control records of this claim
+
+    @property
+    def control_verdict(self) -> str:
+        """'not run' without control records; else 'NAME: verdict' per control (a control passes when
+        it does not reproduce the claim)."""
+        if not self.controls:
+            return NOT_RUN
+        return "; ".join(f"{control_name(r)}: {r['verdict']}" for r in self.controls)
+
+    @property
+    def tier(self) -> str:
+        """The tier of the claim's records ('' without records)."""
+        return ", ".join(sorted({r["tier"] for r in self.records}))
 
     @property
     def document(self) -> str:
@@ -137,12 +153,12 @@ def rows(record: dict) -> list[Row]:
         for i, key in enumerate(keys):
             out.append(Row(m if i == 0 else None, key, record["paper"].get(key) if key else None,
                            **(stats if i == 0 else {})))
-    out += [Row(None, key, record["paper"][key]) for key in lonely]
+    out += [Row(None, key, record["paper"][key], lonely=True) for key in lonely]
     return out
 
 
 def paper_rows(paper: dict) -> list[Row]:
-    return [Row(None, k, v) for k, v in paper.items()]
+    return [Row(None, k, v, lonely=True) for k, v in paper.items()]
 
 
 def _aggregate(values: list) -> dict:
@@ -157,20 +173,23 @@ def _aggregate(values: list) -> dict:
 def claim_statuses(records: Iterable[dict], *, tier: str | None = None, family: str | None = None,
                    registered: bool = True) -> list[ClaimStatus]:
     """Every claim of the registry (when `registered`) plus every claim a record names, sorted by
-    document, section and id, each with its records."""
+    document, section and id, each with its records and its negative-control records. Smoke
+    records are left out: their verdicts mean nothing (`kinds.split` finds them)."""
     by_id: dict[str, ClaimStatus] = {}
     if registered:
         for c in list_claims(family):
             by_id[c.id] = _from_claim(c, tier)
-    for r in records:
+    kinds = split(records)
+    for r in kinds.main + kinds.controls:
         if family is not None and r["family"] != family:
             continue
         st = by_id.get(r["claim"])
         if st is None:
             st = by_id[r["claim"]] = ClaimStatus(r["claim"], r["family"], "", "", "empirical", dict(r["paper"]))
-        st.records.append(r)
+        (st.controls if control_name(r) else st.records).append(r)
     for st in by_id.values():
         st.records.sort(key=lambda r: r["case"])
+        st.controls.sort(key=lambda r: r["case"])
     return sorted(by_id.values(),
                   key=lambda s: (s.document, s.section == "Other claims", natural(s.section), natural(s.id)))
 
@@ -188,8 +207,8 @@ def natural(text: str) -> tuple:
 
 
 def run_tier(records: list[dict]) -> str | None:
-    """The run's tier when its records agree on one."""
-    tiers = {r["tier"] for r in records}
+    """The run's tier when its (non-smoke) records agree on one."""
+    tiers = {r["tier"] for r in records if not is_smoke(r)}
     return tiers.pop() if len(tiers) == 1 else None
 
 

@@ -100,10 +100,11 @@ def summary_table(statuses: list[ClaimStatus], fmt: str = "md") -> str:
 
 
 def claims_table(statuses: list[ClaimStatus], fmt: str = "md") -> str:
-    """The README's claim table: every claim, where it comes from, what it says, its verdict."""
+    """The claim table of docs/claims.md: every claim, where it comes from, what it says, its verdict
+    and its negative control's verdict."""
     body = [[s.id, s.family, s.where or "—", shorten(s.statement or "(not in this registry)", 100),
-             verdict_text(s, limit=70)] for s in statuses]
-    return _render(body, ("Claim", "Family", "Where", "Statement", "Verdict"), fmt)
+             verdict_text(s, limit=70), s.control_verdict] for s in statuses]
+    return _render(body, ("Claim", "Family", "Where", "Statement", "Verdict", "Control"), fmt)
 
 
 def markdown_report(statuses: list[ClaimStatus], title: str, notes: list[str] = ()) -> str:

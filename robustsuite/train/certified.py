@@ -21,6 +21,7 @@ def _ramp(eps: float, ramp_steps: int, warmup_steps: int):
             return 0.0
         return eps * min(1.0, (t - warmup_steps + 1) / max(1, ramp_steps))
 
+    current.state = state
     return current
 
 
@@ -40,6 +41,7 @@ def ibp_at(*, eps: float, ramp_steps: int = 1, warmup_steps: int = 0, kappa_end:
         kappa = 1.0 - (1.0 - kappa_end) * e / eps
         return kappa * clean + (1 - kappa) * F.cross_entropy(ibp_worst_logits(model, x, y, e), y)
 
+    loss.state = current.state  # the ramp's position, saved in training checkpoints
     return loss
 
 
@@ -61,4 +63,5 @@ def kolter_wong_at(*, eps: float, eps_start: float = 0.01, ramp_steps: int = 1) 
         state["t"] += 1
         return robust_loss(model, e, x, y, bounded_input=True)[0]
 
+    loss.state = state  # the ramp's position, saved in training checkpoints
     return loss

@@ -26,7 +26,8 @@ from robustsuite.attacks import pgd
 from robustsuite.attacks.pgd import project, random_start
 from robustsuite.data import Split
 from robustsuite.errors import ConfigError, choice, positive
-from robustsuite.models import create_model
+from robustsuite.models import create_model, swap_relu_for_silu
+from robustsuite.train.checkpoint import Checkpoint, rng_states, set_rng_states
 from robustsuite.train.config import TrainConfig
 from robustsuite.train.focus_schedule import LR_VARIANTS, paper_lr
 from robustsuite.train.optim import lr_factor, make_optimizer
@@ -56,7 +57,7 @@ class FocusConfig:
     ema_decay: float = 0.0  # 0: no weight averaging
     guard: bool = True  # tracking inside a no-parameter-gradient, eval-mode context
     lr_variant: str = "base"  # "base": base.schedule; "a".."e": the paper's variants of a 1-cycle schedule
-    swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see _swap_relu
+    swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see swap_relu_for_silu
     augment: bool = False  # random crop (pad 4) and horizontal flip, DM-Improves-AT's `--augment base`
     generated: str = ""  # npz with `image` (N,H,W,C uint8) and `label`: generated data mixed into batches
     generated_fraction: float = 0.0  # share of every batch drawn from `generated` (the paper: 0.8)
@@ -167,20 +168,6 @@ def _trades_loss(model, x, y, cfg: FocusConfig, step: float) -> torch.Tensor:
             + cfg.beta * F.kl_div(F.log_softmax(model(x_adv), 1), F.softmax(logits, 1), reduction="batchmean"))
 
 
-def _swap_relu(module: nn.Module) -> int:
-    """Replace nn.ReLU modules by nn.SiLU; returns how many. Activations written as F.relu inside a
-    block's forward (the registry's wrn28 does this) cannot be swapped from outside: a faithful
-    Swish WRN needs an `activation` argument in the model registry."""
-    swapped = 0
-    for name, child in module.named_children():
-        if isinstance(child, nn.ReLU):
-            setattr(module, name, nn.SiLU())
-            swapped += 1
-        else:
-            swapped += _swap_relu(child)
-    return swapped
-
-
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random crop with 4-pixel zero padding and a random horizontal flip, per image."""
     n, _, h, w = x.shape
@@ -214,8 +201,11 @@ def _robust_acc(model, x, y, cfg: FocusConfig, gen: torch.Generator, guard: bool
             return 100.0 * (model(adv).argmax(1) == y).float().mean().item()
 
 
-def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu") -> FocusResult:
-    """Train `cfg` on the full training split `data` (holdout removed here); see the module doc."""
+def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu",
+                checkpoint: Checkpoint | None = None) -> FocusResult:
+    """Train `cfg` on the full training split `data` (holdout removed here); see the module doc.
+    With a `checkpoint`, the run saves its full state as it goes and resumes from it, as
+    `train_model` does."""
     b = cfg.base
     torch.manual_seed(b.seed)
     data = data.to(device)
@@ -223,7 +213,7 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     keep[list(cfg.holdout)] = False
     train = data.take(keep.nonzero().squeeze(1).to(device))
     model = create_model(b.model, input_shape=data.input_shape, num_classes=data.num_classes, **dict(b.model_kwargs))
-    swapped = _swap_relu(model) if cfg.swish else 0
+    swapped = swap_relu_for_silu(model) if cfg.swish else 0
     model.to(device)
     ema = copy.deepcopy(model) if cfg.ema_decay > 0 else None
     opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay,
@@ -240,55 +230,85 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     sets = {"track": cfg.track, **{f"monitor{i}": s for i, s in enumerate(cfg.monitor)}}
     hist: dict = {"lr": [], "train_loss": [], "relu_swapped": swapped, **{k: [] for k, s in sets.items() if s}}
     best = (-1.0, -1)
-    for epoch in range(b.epochs):
-        lr_epoch = paper_lr(cfg.lr_variant, epoch, b.epochs, b.lr) if cfg.lr_variant != "base" else None
-        if cfg.per_batch:  # F2: this epoch's adversarial focus examples, crafted on the live model
-            model.eval()
-            f_adv = pgd(model, fx, fy, eps=cfg.eps, norm=cfg.norm, steps=cfg.focus_steps, generator=gen)
-        perm = torch.randperm(len(train), generator=gen).to(device)
-        running = 0.0
-        for i in range(steps_per_epoch):
-            progress = (epoch * steps_per_epoch + i) / total
-            lr = lr_epoch if lr_epoch is not None else b.lr * lr_factor(b.schedule, progress, b.milestones)
-            for g in opt.param_groups:
-                g["lr"] = lr
-            idx = perm[(i * real_bs) % len(train):][:real_bs]
-            x, y = train.x[idx], train.y[idx]
-            if n_gen:
-                g_idx = torch.randint(len(extra), (n_gen,), generator=gen)
-                x, y = torch.cat([x, extra.x[g_idx].to(device)]), torch.cat([y, extra.y[g_idx].to(device)])
-            if cfg.augment:
-                x = _augment(x, gen)
-            if cfg.loss == "pgd_at":
-                model.eval()
-                x = pgd(model, x, y, eps=cfg.eps, norm=cfg.norm, steps=cfg.steps, step_size=step, generator=gen)
-            if cfg.per_batch:
-                pick = torch.randint(len(fx), (cfg.per_batch,), generator=gen).to(device)
-                x, y = torch.cat([x, f_adv[pick]]), torch.cat([y, fy[pick]])
-            model.train()
-            if cfg.loss == "trades":
-                loss = _trades_loss(model, x, y, cfg, step)
-            else:
-                loss = F.cross_entropy(model(x), y, label_smoothing=cfg.label_smoothing)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            running += float(loss.detach())
-            if ema is not None:
-                with torch.no_grad():
-                    for pe, p in zip(ema.parameters(), model.parameters()):
-                        pe.data.mul_(cfg.ema_decay).add_(p.data, alpha=1 - cfg.ema_decay)
-                    for be, bl in zip(ema.buffers(), model.buffers()):
-                        be.data.copy_(bl.data)
-        hist["lr"].append(lr)
-        hist["train_loss"].append(running / steps_per_epoch)
-        evaluated = ema if ema is not None else model
-        for name, s in sets.items():
-            if s:
-                acc = _robust_acc(evaluated, data.x[list(s)], data.y[list(s)], cfg, track_gen, cfg.guard)
-                hist[name].append(acc)
-                if name == "track" and acc >= best[0]:
-                    best = (acc, epoch)
+    generators = {"batches": gen, "tracking": track_gen}
+    start_epoch, start_step, perm, running, f_adv, lr = 0, 0, None, 0.0, None, None
+    saved = checkpoint.load() if checkpoint is not None else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        if ema is not None:
+            ema.load_state_dict(saved["ema"])
+        opt.load_state_dict(saved["optimizer"])
+        set_rng_states(saved["rng"], generators, device)
+        hist, best = saved["history"], tuple(saved["best"])
+        start_epoch, start_step, running, lr = saved["epoch"], saved["step"], saved["running"], saved["lr"]
+        perm = saved["perm"].to(device) if saved["perm"] is not None else None
+        f_adv = saved["f_adv"].to(device) if saved["f_adv"] is not None else None
+
+    def save(epoch: int, next_step: int) -> None:
+        checkpoint.save({"model": model.state_dict(), "ema": ema.state_dict() if ema is not None else None,
+                         "optimizer": opt.state_dict(), "rng": rng_states(generators, device), "epoch": epoch,
+                         "step": next_step, "perm": perm, "running": running, "lr": lr, "f_adv": f_adv,
+                         "history": hist, "best": list(best)})
+
+    with checkpoint if checkpoint is not None else contextlib.nullcontext():
+        for epoch in range(start_epoch, b.epochs):
+            lr_epoch = paper_lr(cfg.lr_variant, epoch, b.epochs, b.lr) if cfg.lr_variant != "base" else None
+            if perm is None:  # a fresh epoch (a resumed one keeps its permutation, focus examples, loss)
+                if cfg.per_batch:  # F2: this epoch's adversarial focus examples, crafted on the live model
+                    model.eval()
+                    f_adv = pgd(model, fx, fy, eps=cfg.eps, norm=cfg.norm, steps=cfg.focus_steps, generator=gen)
+                perm = torch.randperm(len(train), generator=gen).to(device)
+                running = 0.0
+            for i in range(start_step, steps_per_epoch):
+                progress = (epoch * steps_per_epoch + i) / total
+                lr = lr_epoch if lr_epoch is not None else b.lr * lr_factor(b.schedule, progress, b.milestones)
+                for g in opt.param_groups:
+                    g["lr"] = lr
+                idx = perm[(i * real_bs) % len(train):][:real_bs]
+                x, y = train.x[idx], train.y[idx]
+                if n_gen:
+                    g_idx = torch.randint(len(extra), (n_gen,), generator=gen)
+                    x, y = torch.cat([x, extra.x[g_idx].to(device)]), torch.cat([y, extra.y[g_idx].to(device)])
+                if cfg.augment:
+                    x = _augment(x, gen)
+                if cfg.loss == "pgd_at":
+                    model.eval()
+                    x = pgd(model, x, y, eps=cfg.eps, norm=cfg.norm, steps=cfg.steps, step_size=step, generator=gen)
+                if cfg.per_batch:
+                    pick = torch.randint(len(fx), (cfg.per_batch,), generator=gen).to(device)
+                    x, y = torch.cat([x, f_adv[pick]]), torch.cat([y, fy[pick]])
+                model.train()
+                if cfg.loss == "trades":
+                    loss = _trades_loss(model, x, y, cfg, step)
+                else:
+                    loss = F.cross_entropy(model(x), y, label_smoothing=cfg.label_smoothing)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                running += float(loss.detach())
+                if ema is not None:
+                    with torch.no_grad():
+                        for pe, p in zip(ema.parameters(), model.parameters()):
+                            pe.data.mul_(cfg.ema_decay).add_(p.data, alpha=1 - cfg.ema_decay)
+                        for be, bl in zip(ema.buffers(), model.buffers()):
+                            be.data.copy_(bl.data)
+                if checkpoint is not None and checkpoint.signalled():
+                    save(epoch, i + 1)
+                    checkpoint.after_save()
+            start_step, perm = 0, None
+            hist["lr"].append(lr)
+            hist["train_loss"].append(running / steps_per_epoch)
+            evaluated = ema if ema is not None else model
+            for name, s in sets.items():
+                if s:
+                    acc = _robust_acc(evaluated, data.x[list(s)], data.y[list(s)], cfg, track_gen, cfg.guard)
+                    hist[name].append(acc)
+                    if name == "track" and acc >= best[0]:
+                        best = (acc, epoch)
+            if checkpoint is not None and epoch + 1 < b.epochs and (checkpoint.due(epoch + 1)
+                                                                    or checkpoint.signalled()):
+                save(epoch + 1, 0)
+                checkpoint.after_save()
     hist["best_epoch"] = best[1]
     model.eval()
     if ema is not None:

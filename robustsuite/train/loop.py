@@ -1,6 +1,8 @@
-"""The training loop: seeded, deterministic on the CPU, with optional validation selection."""
+"""The training loop: seeded, deterministic on the CPU, with optional validation selection,
+resumable from a checkpoint (see `checkpoint.py`)."""
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 
@@ -10,6 +12,7 @@ from torch import nn
 from robustsuite.data import Split
 from robustsuite.metrics import accuracy
 from robustsuite.models import create_model
+from robustsuite.train.checkpoint import Checkpoint, rng_states, set_rng_states
 from robustsuite.train.config import TrainConfig
 from robustsuite.train.objectives import OBJECTIVES
 from robustsuite.train.optim import lr_factor, make_optimizer
@@ -26,8 +29,12 @@ def split_validation(train: Split, val_size: int) -> tuple[Split, Split | None]:
 
 
 def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "cpu",
-                load: LoadModel | None = None, progress: bool = False) -> tuple[nn.Module, dict]:
-    """Train the model `cfg` describes on `data`; return it (in eval mode) and a history."""
+                load: LoadModel | None = None, progress: bool = False,
+                checkpoint: Checkpoint | None = None) -> tuple[nn.Module, dict]:
+    """Train the model `cfg` describes on `data`; return it (in eval mode) and a history.
+
+    With a `checkpoint`, the run's full state is saved as it goes and a run that finds one
+    resumes from it; the result is the same, bit for bit on the CPU, as an uninterrupted run's."""
     torch.manual_seed(cfg.seed)
     train, val = split_validation(data.to(device), cfg.val_size)
     if cfg.init is not None:
@@ -45,32 +52,61 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
     total = max(1, cfg.epochs * steps_per_epoch)
     history: dict = {"val_acc": [], "train_loss": []}
     best = (-1.0, None, -1)
-    epochs = range(cfg.epochs)
+    start_epoch, start_step, perm, running = 0, 0, None, None
+    saved = checkpoint.load() if checkpoint is not None else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        set_rng_states(saved["rng"], {"batches": gen}, device)
+        history, best = saved["history"], (saved["best_acc"], saved["best_state"], saved["best_epoch"])
+        start_epoch, start_step = saved["epoch"], saved["step"]
+        perm = saved["perm"].to(device) if saved["perm"] is not None else None
+        running = saved["running"].to(device) if saved["running"] is not None else None
+        getattr(loss_fn, "state", {}).update(saved["objective_state"])
+
+    def save(epoch: int, step: int) -> None:  # the position is the next step to run
+        checkpoint.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "rng": rng_states({"batches": gen}, device),
+                         "epoch": epoch, "step": step, "perm": perm, "running": running, "history": history,
+                         "best_acc": best[0], "best_state": best[1], "best_epoch": best[2],
+                         "objective_state": dict(getattr(loss_fn, "state", {}))})
+
+    epochs = range(start_epoch, cfg.epochs)
     if progress:
         from tqdm.auto import tqdm
 
-        epochs = tqdm(epochs, desc=cfg.label or cfg.model, leave=False)
-    for epoch in epochs:
-        model.train()
-        perm = torch.randperm(len(train), generator=gen).to(device)
-        running = torch.zeros((), device=device)
-        for i in range(steps_per_epoch):
-            for g in opt.param_groups:
-                g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
-            idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            loss = loss_fn(model, augment(train.x[idx], cfg.augment, gen), train.y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            running += loss.detach()
-        history["train_loss"].append(float(running) / steps_per_epoch)
-        if val is not None:
-            acc = accuracy(model.eval(), val.x, val.y)
-            history["val_acc"].append(acc)
-            if cfg.select != "last" and acc > best[0]:
-                best = (acc, copy.deepcopy(model.state_dict()), epoch)
-            if cfg.select == "target_val" and acc >= cfg.target_val:
-                break  # matched: keep this epoch (best so far is this one)
+        epochs = tqdm(epochs, desc=cfg.label or cfg.model, leave=False, initial=start_epoch, total=cfg.epochs)
+    with checkpoint if checkpoint is not None else contextlib.nullcontext():
+        for epoch in epochs:
+            model.train()
+            if perm is None:  # a fresh epoch (a resumed one keeps its permutation and running loss)
+                perm = torch.randperm(len(train), generator=gen).to(device)
+                running = torch.zeros((), device=device)
+            for i in range(start_step, steps_per_epoch):
+                for g in opt.param_groups:
+                    g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
+                idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+                loss = loss_fn(model, augment(train.x[idx], cfg.augment, gen), train.y[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                running += loss.detach()
+                if checkpoint is not None and checkpoint.signalled():
+                    save(epoch, i + 1)
+                    checkpoint.after_save()
+            start_step = 0
+            history["train_loss"].append(float(running) / steps_per_epoch)
+            perm = running = None
+            if val is not None:
+                acc = accuracy(model.eval(), val.x, val.y)
+                history["val_acc"].append(acc)
+                if cfg.select != "last" and acc > best[0]:
+                    best = (acc, copy.deepcopy(model.state_dict()), epoch)
+                if cfg.select == "target_val" and acc >= cfg.target_val:
+                    break  # matched: keep this epoch (best so far is this one)
+            if checkpoint is not None and epoch + 1 < cfg.epochs and (checkpoint.due(epoch + 1)
+                                                                      or checkpoint.signalled()):
+                save(epoch + 1, 0)
+                checkpoint.after_save()
     if cfg.select != "last" and best[1] is not None:
         model.load_state_dict(best[1])
         history["selected_epoch"] = best[2]
@@ -80,14 +116,16 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
 
 def augment(x: torch.Tensor, kind: str, gen: torch.Generator) -> torch.Tensor:
     """Random horizontal flips ("hflip"), after a random crop of the 4-pixel zero-padded image
-    ("crop_flip"); the draws come from the training generator, so runs stay deterministic."""
+    ("crop_flip"); the draws come from the training generator, so runs stay deterministic.
+    The crops are one indexing of the view of all 9 x 9 windows (no Python loop over the batch,
+    no device sync), taking the same draws in the same order as a crop per image would."""
     if kind == "none":
         return x
     n, _, h, w = x.shape
     if kind == "crop_flip":
-        padded = torch.nn.functional.pad(x, (4, 4, 4, 4))
-        dy, dx = (torch.randint(0, 9, (2, n), generator=gen)).tolist()
-        x = torch.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
+        windows = torch.nn.functional.pad(x, (4, 4, 4, 4)).unfold(2, h, 1).unfold(3, w, 1)  # n, c, 9, 9, h, w
+        dy, dx = torch.randint(0, 9, (2, n), generator=gen).to(x.device)
+        x = windows[torch.arange(n, device=x.device), :, dy, dx]  # n, c, h, w
     flip = (torch.rand(n, generator=gen) < 0.5).to(x.device)
     return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
 

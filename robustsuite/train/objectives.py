@@ -3,6 +3,9 @@
 
 Any argument that is a TrainConfig (a witness model, a teacher) arrives already trained and
 loaded as an nn.Module, resolved through the model cache by `train()`.
+
+An objective that counts its calls (an eps ramp) keeps the count in a dict `loss.state` of plain
+values: training checkpoints save and restore it, so a resumed run continues the ramp.
 """
 from __future__ import annotations
 

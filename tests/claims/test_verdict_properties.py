@@ -24,7 +24,9 @@ def _mc_slack(rate: float) -> float:
 
 
 def _decide(rule, values):
-    return rule.decide(values) if not isinstance(rule, Sequential) else rule.run(lambda s: values[s], range(len(values)))
+    if isinstance(rule, Sequential):
+        return rule.run(lambda seeds: [values[s] for s in seeds], range(len(values)))
+    return rule.decide(values)
 
 
 def _rate(rule, effect: float, n: int, seed: int) -> dict[Verdict, float]:
@@ -90,7 +92,7 @@ def test_sequential_power_on_a_one_sd_effect():
     rule = Sequential(0.0, ALPHA, looks=(3, 6, 9))
     last_look = float(stats.nct.sf(stats.t.ppf(1 - ALPHA / 3, 8), 8, 3.0))
     assert _rate(rule, 1.0, 9, seed=7)[Verdict.REPRODUCED] >= last_look - _mc_slack(last_look)
-    big = rule.run(lambda s: 10.0 + 0.1 * s, range(9))
+    big = rule.run(lambda seeds: [10.0 + 0.1 * s for s in seeds], range(9))
     assert big.verdict is Verdict.REPRODUCED and big.stats["n"] == 3
 
 

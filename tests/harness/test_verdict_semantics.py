@@ -99,3 +99,22 @@ def test_seeds(rs, study):
     assert rs.seeds(3) == (100, 101, 102)
 """)
     pytester.runpytest_subprocess("--results-dir", "res", "--seed-offset", "100").assert_outcomes(passed=1)
+
+
+def test_a_measurement_that_raises_fails_once_with_its_own_error(pytester):
+    """An environmental failure inside rs.measure is the case's one error: no secondary error from
+    the benchmark's statistics follows (a fresh machine once saw 'min() arg is an empty sequence')."""
+    pytester.makepyfile(test_env="""
+import pytest
+from types import SimpleNamespace
+@pytest.mark.claim("C000-04")
+@pytest.mark.studies(mini=[SimpleNamespace(id="x")])
+def test_env(rs, study):
+    def measure():
+        raise NotImplementedError("forward AD for grid_sampler_2d needs torch >= 2.15")
+    rs.measure(measure)
+""")
+    result = pytester.runpytest_subprocess("--results-dir", "res", "--workers", "1")
+    result.assert_outcomes(failed=1, errors=0)
+    assert "empty sequence" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*NotImplementedError: forward AD for grid_sampler_2d needs torch >= 2.15*"])

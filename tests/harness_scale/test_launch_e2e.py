@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from robustsuite.harness.launch import Launcher
+from robustsuite.harness.workqueue import WorkQueue
 
 from .conftest import verdicts
 
@@ -65,3 +66,62 @@ def test_gpus_workers_survive_a_killed_worker_and_match_the_serial_run(project: 
     rc, out = launch("gpus", gpus=1)  # the re-run skips the five finished cases and runs the crashed one
     assert verdicts(project / "results/runs/gpus") == serial
     assert "crashed" not in out.split("robustsuite:")[-1] and out.count("SKIPPED") == 5, out
+
+
+def _records(run_dir: Path) -> dict[str, dict]:
+    """Every record of a run without what differs between two runs of the same cases."""
+    from robustsuite.harness import load_records
+
+    records, errors = load_records(run_dir)
+    assert not errors, errors
+    return {r["case"]: {k: v for k, v in r.items() if k not in ("timings", "created", "environment")}
+            for r in records}
+
+
+def test_workers_by_default_relay_pytests_summary_and_match_the_serial_records(
+        project: Path, serial: dict[str, str], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robustsuite.harness import launch as launch_module
+
+    monkeypatch.delenv(launch_module.WORKERS_ENV)  # --workers auto, on a machine with two usable cores
+    monkeypatch.setattr(launch_module, "usable_cores", lambda: 2)
+    capsys.readouterr()
+    assert pytest_inprocess("--run", "parallel") == 1  # the parent's exit code: two failed
+    out = capsys.readouterr().out
+    assert "2 failed, 5 passed" in out and "robustsuite: 2 workers (w0, w1)" in out, out
+    assert "FAILED test_cases.py::test_case[0]" in out  # -ra's summary from the relayed reports
+    assert _records(project / "results/runs/parallel") == _records(project / "results/runs/serial")
+    sessions = [json.loads(p.read_text()) for p in (project / "results/runs/parallel/sessions").glob("*.json")]
+    assert sorted(s["kind"] for s in sessions) == ["launch", "worker", "worker"]  # no serial session besides
+
+
+def test_a_dead_machines_claim_is_taken_over_after_its_lease(project: Path, serial: dict[str, str]) -> None:
+    """Launches on several machines share a queue (same run, same queue name); one machine died
+    holding test_case[2]: after the lease (3 s), this machine's workers run it."""
+    import time
+
+    from robustsuite.harness.workqueue import case_key
+
+    queue = project / "results/runs/shared/queue/job-17"
+    queue.mkdir(parents=True)
+    case = "test_cases.py::test_case[2]"
+    info = {"case": case, "worker": "w3.0", "launch": "launch-elsewhere", "pid": 4242, "host": "deadnode",
+            "claimed": time.time()}
+    (queue / f"{case_key(case)}.g0.claim").write_text(json.dumps(info))
+    out = io.StringIO()
+    rc = Launcher(["test_cases.py", *BASE], gpus=2, results_dir="results", run="shared", cuda_count=0, out=out,
+                  poll=0.1, queue="job-17", lease=3.0).run()
+    assert rc == 1, out.getvalue()  # k=0, 1 refute their claim
+    assert verdicts(project / "results/runs/shared") == serial
+    (entry,) = [e for e in WorkQueue(queue).entries() if e.case == case]
+    assert entry.generation == 1 and entry.host != "deadnode" and entry.outcome == "passed"
+
+
+def test_a_case_that_kills_its_worker_fails_in_pytests_summary(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("RS_TEST_CRASH", "3")  # case k=3 SIGKILLs its worker, the first time only
+    monkeypatch.setenv("RS_TEST_FLAG", str(project / "flag"))
+    capsys.readouterr()
+    assert pytest_inprocess("--run", "crash", "--workers", "2") == 1
+    out = capsys.readouterr().out
+    assert "3 failed, 4 passed" in out and "FAILED test_cases.py::test_case[3]" in out, out
+    assert "died while running this case" in out and "died with signal 9" in out, out

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from robustsuite.errors import ConfigError
-from robustsuite.harness.launch import plan_devices, worker_args
+from robustsuite.harness.launch import auto_workers, parse_workers, plan_devices, worker_args
 from robustsuite.harness.merge import merge_benchmarks, merge_runs, part_path, save_entry, summarize
 
 
@@ -25,10 +25,23 @@ def test_device_plan() -> None:
 
 def test_worker_args_replace_the_launchers_options(tmp_path) -> None:
     args = ["benchmarks", "-m", "cifar10", "--gpus", "4", "--run=old", "--device", "cuda", "--benchmark-json", "x",
-            "--tier", "paper"]
+            "--workers=2", "--tier", "paper"]
     out = worker_args(args, run="r1", part=tmp_path / "p.json", device="cuda")
-    assert out == ["benchmarks", "-m", "cifar10", "--tier", "paper", "--run", "r1", "--benchmark-json",
-                   str(tmp_path / "p.json"), "--device", "cuda"]
+    assert out == ["benchmarks", "-m", "cifar10", "--tier", "paper", "--workers", "1", "--run", "r1",
+                   "--benchmark-json", str(tmp_path / "p.json"), "--device", "cuda"]
+
+
+def test_workers_option_and_auto_count() -> None:
+    assert parse_workers("auto") is None and parse_workers("3") == 3 and parse_workers(2) == 2
+    for bad in ("0", "-1", "two", "1.5"):
+        with pytest.raises(ConfigError, match=f"--workers/--gpus '{bad}' is not allowed"):
+            parse_workers(bad)
+    assert auto_workers("cpu", 1, cuda_count=0, cases=50, cores=4) == 4  # one per core
+    assert auto_workers("cpu", 2, cuda_count=0, cases=50, cores=4) == 2  # --threads 2: one per two cores
+    assert auto_workers("cpu", 1, cuda_count=0, cases=3, cores=16) == 3  # never more than the cases
+    assert auto_workers("auto", 1, cuda_count=2, cases=50, cores=16) == 2  # one per GPU
+    assert auto_workers("cpu", 1, cuda_count=2, cases=50, cores=16) == 16  # --device cpu: cores, not GPUs
+    assert auto_workers("cpu", 4, cuda_count=0, cases=50, cores=2) == 1
 
 
 def _part(run, tag, when, names):

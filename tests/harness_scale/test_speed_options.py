@@ -9,7 +9,7 @@ from torch import nn
 
 from robustsuite.errors import ConfigError
 from robustsuite.harness import timing
-from robustsuite.harness.efficiency import Efficiency, install
+from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.perf import bf16_peak_flops, interleaved, ratio
 from robustsuite.harness.throughput import ForwardCounter
 
@@ -43,19 +43,20 @@ def test_channels_last_changes_layout_not_numbers() -> None:
     assert torch.allclose(eff.prepare_model(copy.deepcopy(m))(y), m(x), atol=1e-6)
 
 
-def test_install_prepares_models_and_data_but_trains_plain(tmp_path) -> None:
+def test_suite_prepares_models_and_data_but_trains_plain(tmp_path) -> None:
     from robustsuite.data import DataSpec
     from robustsuite.harness.suite import Options, Suite
     from robustsuite.train import TrainConfig, kw
 
-    suite = Suite(Options(cache_dir=str(tmp_path), run_dir=str(tmp_path / "run")))
-    install(suite, Efficiency(precision="bf16", channels_last=True))
+    suite = Suite(Options(cache_dir=str(tmp_path), run_dir=str(tmp_path / "run"),
+                          efficiency=Efficiency(precision="bf16", channels_last=True)))
+    assert suite.efficiency["precision"] == "bf16"  # what every record's environment says
     cfg = TrainConfig(DataSpec("digits", n_train=100, n_test=20), "mlp", kw(hidden=(8,)), epochs=1, batch_size=50)
     model = suite.model(cfg)
     assert suite.cache.root == tmp_path / "models-bf16" and suite.cache.path(cfg).exists()
     test = suite.data(cfg.data, train=False)
     assert test.x.is_contiguous(memory_format=torch.channels_last)  # data prepared for the cases
-    plain = Suite.data(suite, cfg.data, train=False)  # what the cache trains on: the Suite's own split
+    plain = suite._plain_data(cfg.data, train=False)  # what the cache trains on
     assert plain is not test and torch.equal(plain.x, test.x)
     assert torch.equal(model(test.x), suite.cache.get(cfg)(test.x))
 

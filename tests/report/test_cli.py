@@ -1,5 +1,6 @@
-"""The `robustsuite` command: report, README claim table, claims (collected from a benchmarks
-folder), and run (pytest, then the report) on a tiny benchmark made in a temporary folder."""
+"""The `robustsuite` command: report, docs (README headline block, docs/claims.md), results (the
+tidy table), claims (collected from a benchmarks folder), and run (pytest, then the report) on a
+tiny benchmark made in a temporary folder."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from robustsuite.cli import _option, main
-from robustsuite.report.build import README_END, README_START
+from robustsuite.report.docs import markers
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_CASE = '''
@@ -17,7 +18,7 @@ TINY_CASE = '''
 
     import pytest
 
-    from robustsuite.claims import Within
+    from robustsuite.claims import OneSidedT
 
 
     @dataclass(frozen=True)
@@ -30,7 +31,7 @@ TINY_CASE = '''
     @pytest.mark.studies(mini=[Tiny("tiny")])
     def test_tiny(rs, study):
         values = rs.measure(lambda: [4.0, 4.5, 5.0])
-        rs.conclude("C003-4.04", Within(4.5, 1.0).decide(values), assertion="bound within 1 of 4.5",
+        rs.conclude("C003-4.04", OneSidedT(3.0).decide(values), assertion="bound > 3 (one-sided t-test)",
                     study=study, seeds=rs.seeds(3), metrics={"bound_sgd": values})
 
 
@@ -45,7 +46,7 @@ def test_report_writes_tables_plots_and_html(base_run, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "| C003-4.04 | digits16-mlp | bound_adam" in printed and "wrote html" in printed
     assert {p.name for p in out.iterdir()} == {"tables.md", "tables.tex", "index.html", "plots"}
-    assert len(list((out / "plots").glob("*.png"))) == 3
+    assert len(list((out / "plots").glob("*.png"))) == 3 + 4  # three plots, four headline figures
 
 
 def test_report_default_folder_and_one_format(base_run, capsys):
@@ -70,17 +71,29 @@ def test_missing_run_is_a_clear_error(tmp_path, capsys):
     assert "not a run folder" in capsys.readouterr().err
 
 
-def test_claims_table_and_readme_update(base_run, tmp_path, capsys):
-    assert main(["report", str(base_run), "--claims-table"]) == 0
-    table = capsys.readouterr().out
-    assert table.startswith("| Claim") and "C003-7.01" in table
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n\n{README_START}\nSTALE-TABLE\n{README_END}\n\nmore\n")
-    assert main(["report", str(base_run), "--update-readme", str(readme)]) == 0
+def test_docs_writes_the_headline_block_and_claims_md_and_checks_them(base_run, tmp_path, capsys):
+    start, end = markers("headline")
+    readme, claims, figures = tmp_path / "README.md", tmp_path / "docs" / "claims.md", tmp_path / "docs" / "figures"
+    readme.write_text(f"# x\n\n{start}\nSTALE\n{end}\n\nmore\n")
+    args = ["docs", str(base_run), "--readme", str(readme), "--claims", str(claims), "--figures", str(figures)]
+    assert main(args + ["--check"]) == 1
+    assert "stale" in capsys.readouterr().err
+    assert main(args) == 0
     text = readme.read_text()
-    assert "STALE-TABLE" not in text and "| C003-4.04" in text and text.endswith("more\n")
+    assert "STALE" not in text and "C003-4.01 **reproduced**" in text and text.endswith("more\n")
+    assert 'src="docs/figures/headline-optimizers.png"' in text
+    assert "| C003-4.04 |" in claims.read_text() and len(list(figures.glob("headline-*.png"))) == 4
+    assert main(args + ["--check"]) == 0
     readme.write_text("# no markers\n")
-    assert main(["report", str(base_run), "--update-readme", str(readme)]) == 2
+    assert main(args) == 2
+
+
+def test_results_prints_csv_and_refuses_parquet_without_a_file(base_run, capsys):
+    assert main(["results", str(base_run)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("run,case,claim,family,tier,study,metric,index,seed,value,verdict")
+    assert main(["results", str(base_run), "--format", "parquet"]) == 2
+    assert "--out" in capsys.readouterr().err
 
 
 def test_option_parsing():

@@ -63,6 +63,27 @@ def test_augmentations_keep_shape_and_content():
     assert torch.equal(augment(x, "none", gen), x)
 
 
+def _crop_flip_per_image(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """The crop as it was first written, one image at a time: the reference for the gather."""
+    n, _, h, w = x.shape
+    padded = torch.nn.functional.pad(x, (4, 4, 4, 4))
+    dy, dx = torch.randint(0, 9, (2, n), generator=gen).tolist()
+    x = torch.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
+    flip = torch.rand(n, generator=gen) < 0.5
+    return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 5, 7), (16, 3, 32, 32), (33, 1, 28, 28)])
+def test_crop_flip_takes_the_same_draws_and_crops_as_per_image(shape):
+    from robustsuite.train.loop import augment
+
+    x = torch.rand(shape, generator=torch.Generator().manual_seed(1))
+    ours, ref = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    for _ in range(3):  # the generators stay in step batch after batch
+        assert torch.equal(augment(x, "crop_flip", ours), _crop_flip_per_image(x, ref))
+    assert torch.equal(ours.get_state(), ref.get_state())
+
+
 def test_labels_of_nested_configs_do_not_change_the_identity():
     witness = CFG.replace(seed=3)
     a = CFG.replace(objective="standard", objective_kwargs=kw(witness=witness), init=witness)
