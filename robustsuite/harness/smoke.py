@@ -73,14 +73,12 @@ def smaller(name: str, value: object, *, sizes: bool = True) -> object:
     if kind == "looks" and isinstance(value, tuple):
         new = tuple(dict.fromkeys(min(v, SEEDS) for v in value))  # still strictly increasing
         return value if new == value else new
-    if kind == "compute":
-        f = lambda v: min(v, dict(_CAPS)[next(s for s, _ in _CAPS if name.lower().endswith(s))])  # noqa: E731
-    elif kind == "subset":
-        f = lambda v: min(v, EXAMPLES // 4)  # noqa: E731
-    elif kind == "sweep":
+    if kind == "sweep":
         f = _sweep
     else:
-        f = lambda v: min(v, EXAMPLES)  # noqa: E731
+        cap = {"subset": EXAMPLES // 4, "count": EXAMPLES}.get(kind) or next(
+            c for suffix, c in _CAPS if name.lower().endswith(suffix))
+        f = lambda v: min(v, cap)  # noqa: E731
     if _int(value):
         new = f(value)
         return value if new == value else new
