@@ -131,6 +131,8 @@ def _image_folder(folder: str, size: int):
         import torchvision.transforms as T
 
         path = root / folder / ("train" if train else "val")
+        if download and folder == "imagenette2-320" and not path.exists():  # torchvision can fetch this one
+            tvd.Imagenette(str(root), split="train" if train else "val", size="320px", download=True)
         tf = T.Compose([T.Resize(size), T.CenterCrop(size), T.PILToTensor()])
         ds = _torchvision(lambda: tvd.ImageFolder(str(path), transform=tf), folder, root, [f"{folder}/train/<class>/*", f"{folder}/val/<class>/*"],
                           "by unpacking the dataset there (ImageNet layout: one folder per class)")
