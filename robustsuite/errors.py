@@ -13,8 +13,21 @@ class ConfigError(RobustSuiteError, ValueError):
     """A bad argument or config value."""
 
 
+class NonFiniteValuesError(ConfigError):
+    """A verdict rule got a NaN or infinite value (e.g. a correlation of a constant series)."""
+
+
 class DataNotFoundError(RobustSuiteError, FileNotFoundError):
     """A dataset's files are missing and downloading is not allowed or impossible."""
+
+
+class WeightsNotFoundError(DataNotFoundError):
+    """Pretrained weights are not cached and cannot be downloaded (a case needing them is skipped;
+    a --smoke run builds the same architecture with random weights instead)."""
+
+
+class MissingDependencyError(RobustSuiteError, ImportError):
+    """An optional package a case needs is not installed (the message says how to install it)."""
 
 
 class RecordError(RobustSuiteError, ValueError):

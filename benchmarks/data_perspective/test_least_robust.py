@@ -33,7 +33,8 @@ CIFAR10_WRN = FocusStudy(  # Table 2's protocol without the 20M generated images
     eps=8 / 255, norm="linf", steps=10, set_size=1024, eval_steps=40, rank_norm="linf", n_seeds=3,
     sequential=Sequential(0.0, 0.05, looks=(3, 6)),
     extra=(("loss", "trades"), ("beta", 5.0), ("label_smoothing", 0.1), ("ema_decay", 0.995), ("swish", True),
-           ("track_steps", 40)))
+           ("track_steps", 40)),
+    departures=("Table 2's recipe without the 20M generated images mixed into every batch (not available offline)",))
 
 
 def _one_seed(rs, study: FocusStudy, seed: int) -> dict[str, object]:

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from robustsuite.attacks import pgd
-from robustsuite.harness.perf import interleaved, load_reference, medians, ratio
+from robustsuite.harness.perf import bf16_peak_flops, count_flops, interleaved, load_reference, medians, ratio
 from robustsuite.models import create_model
 
 
@@ -31,11 +31,14 @@ class AttackPerf:
     eps: float = 8 / 255
     num_classes: int = 10
     dataset: str = "synthetic"
+    model_kwargs: tuple[tuple[str, object], ...] = ()
+    precision: str = "fp32"  # bf16: autocast on the GPU
 
     def setup(self, device: str):
         g = torch.Generator().manual_seed(0)
         torch.manual_seed(0)
-        model = create_model(self.model, input_shape=self.input_shape, num_classes=self.num_classes).to(device).eval()
+        model = create_model(self.model, input_shape=self.input_shape, num_classes=self.num_classes,
+                             **dict(self.model_kwargs)).to(device).eval()
         x = torch.rand((self.batch, *self.input_shape), generator=g).to(device)
         y = torch.randint(0, self.num_classes, (self.batch,), generator=g).to(device)
         return model, x, y
@@ -43,6 +46,13 @@ class AttackPerf:
 
 MINI = AttackPerf("small_cnn-16px-b32-pgd5", "small_cnn", (1, 16, 16), batch=32, steps=5, rounds=10)
 PAPER = AttackPerf("resnet18-cifar-b256-pgd10", "resnet18", (3, 32, 32), batch=256, steps=10, rounds=20)
+# PGD-10 on the paper tier's two CIFAR workhorses, in fp32 and in bf16 (scripts/gpu-slice.sh)
+WORKHORSES = tuple(
+    AttackPerf(f"{name}-cifar-b{batch}-pgd10-{precision}", model, (3, 32, 32), batch=batch, steps=10, rounds=5,
+               model_kwargs=model_kwargs, precision=precision)
+    for name, model, model_kwargs, batch in (("preact18", "preact_resnet18", (), 256),
+                                             ("wrn28-10", "wrn28", (("widen", 10),), 128))
+    for precision in ("fp32", "bf16"))
 
 
 def floor_loop(model, x, y, steps: int) -> torch.Tensor:
@@ -75,14 +85,23 @@ def _figures(times, pairs, study: AttackPerf) -> dict:
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[MINI], paper=[PAPER, *WORKHORSES])
 def test_pgd_over_its_floor(benchmark, suite, study):
     model, x, y = study.setup(suite.device)
     alpha = study.eps / 4
     ours = pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False)
     assert torch.allclose(ours, reference_pgd(model, x, y, study.eps, alpha, study.steps), atol=1e-5)
-    fns = {"pgd": lambda: pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha, random_start=False),
-           "floor": lambda: floor_loop(model, x, y, study.steps)}
+    bf16 = study.precision == "bf16" and suite.device.startswith("cuda")
+
+    def autocast(fn):
+        def run():
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
+                return fn()
+        return run
+
+    fns = {"pgd": autocast(lambda: pgd(model, x, y, eps=study.eps, steps=study.steps, step_size=alpha,
+                                       random_start=False)),
+           "floor": autocast(lambda: floor_loop(model, x, y, study.steps))}
     times = {k: [] for k in fns}
 
     def one_round():
@@ -90,8 +109,19 @@ def test_pgd_over_its_floor(benchmark, suite, study):
             times[k] += v
 
     benchmark.pedantic(one_round, rounds=study.rounds, warmup_rounds=1)
-    benchmark.extra_info.update(_figures(times, [("pgd", "floor")], study), target="pgd_over_floor <= 1.05",
-                                device=suite.device, precision="fp32")
+    info = _figures(times, [("pgd", "floor")], study)
+    with torch.no_grad():
+        forward = count_flops(autocast(lambda: model(x)))
+    flops = 2 * study.steps * forward  # each step: a forward and an input-backward (about one forward)
+    info.update(flops_per_attack=flops, flops_rule="2k x forward FLOPs",
+                achieved_tflops=round(flops / min(times["pgd"]) / 1e12, 4))
+    if suite.device.startswith("cuda"):
+        name = torch.cuda.get_device_name(torch.device(suite.device))
+        peak = bf16_peak_flops(name)
+        info.update(device_name=name, bf16_peak_tflops=peak and peak / 1e12,
+                    fraction_of_bf16_peak=peak and round(flops / min(times["pgd"]) / peak, 4))
+    benchmark.extra_info.update(info, target="pgd_over_floor <= 1.05", device=suite.device,
+                                precision="bf16" if bf16 else "fp32")
 
 
 @pytest.mark.perf

@@ -31,20 +31,29 @@ class TrainPerf:
     eps: float = 8 / 255
     num_classes: int = 10
     dataset: str = "synthetic"
+    model_kwargs: tuple[tuple[str, object], ...] = ()
 
 
 MINI = TrainPerf("small_cnn-16px-b32-pgd3", "small_cnn", (1, 16, 16), batch=32, steps=3, rounds=6)
 PAPER = TrainPerf("resnet18-cifar-b256-pgd10-bf16", "resnet18", (3, 32, 32), batch=256, steps=10, rounds=10,
                   precision="bf16", channels_last=True)
+# PGD-10 adversarial training of the paper tier's two CIFAR workhorses, in fp32 and in bf16 (scripts/gpu-slice.sh)
+WORKHORSES = tuple(
+    TrainPerf(f"{name}-cifar-b{batch}-pgd10-{precision}", model, (3, 32, 32), batch=batch, steps=10, rounds=5,
+              precision=precision, channels_last=True, model_kwargs=model_kwargs)
+    for name, model, model_kwargs, batch in (("preact18", "preact_resnet18", (), 256),
+                                             ("wrn28-10", "wrn28", (("widen", 10),), 128))
+    for precision in ("fp32", "bf16"))
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[MINI], paper=[PAPER, *WORKHORSES])
 def test_adversarial_training_throughput(benchmark, suite, study):
     device = suite.device
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(0)
-    model = create_model(study.model, input_shape=study.input_shape, num_classes=study.num_classes).to(device)
+    model = create_model(study.model, input_shape=study.input_shape, num_classes=study.num_classes,
+                         **dict(study.model_kwargs)).to(device)
     x = torch.rand((study.batch, *study.input_shape), generator=g).to(device)
     y = torch.randint(0, study.num_classes, (study.batch,), generator=g).to(device)
     if study.channels_last:

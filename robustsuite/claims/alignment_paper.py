@@ -79,6 +79,12 @@ class PretrainedAlignment:
     smooth_points: int = 100  # points for gradient norms, Hessians, loss surfaces
     test: DataSpec = VAL
     align: DataSpec = ALIGN
+    # where this protocol departs from the thesis' (recorded in every record of the study)
+    departures: tuple[str, ...] = (
+        "aligns on imagenet_train20 (the first 20 training images of each class, 20,000 in all) instead of one "
+        "epoch over the 1.28 M training images: the suite's data are in-memory Splits",
+        "ViT-T/S targets are not in torchvision: ViT-B/32 and Swin-T stand in",
+        "evaluates on 1,000 random validation images (imagenet_val1k) before the qualified-image filter")
 
     def aligned(self, seed: int) -> TrainConfig:
         named = {("witness" if i == 0 else f"witness_{i + 1}"): w.config() for i, w in enumerate(self.witnesses)}

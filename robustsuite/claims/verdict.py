@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from robustsuite.errors import ConfigError
+from robustsuite.errors import ConfigError, NonFiniteValuesError
 
 
 class Verdict(str, Enum):
@@ -51,7 +51,10 @@ def _fmt(v) -> str:
 
 
 def mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample sd; with a NaN or infinite value the sd is NaN (statistics.stdev raises on them)."""
     vals = [float(v) for v in values]
+    if len(vals) > 1 and not all(math.isfinite(v) for v in vals):
+        return statistics.fmean(vals), math.nan
     return statistics.fmean(vals), (statistics.stdev(vals) if len(vals) > 1 else 0.0)
 
 
@@ -197,4 +200,5 @@ class Sequential:
 
 def _need(values: Sequence[float], n: int) -> None:
     if len(values) < n or any(not math.isfinite(float(v)) for v in values):
-        raise ConfigError(f"a verdict needs at least {n} finite values; got {list(values)!r}.")
+        error = ConfigError if len(values) < n else NonFiniteValuesError
+        raise error(f"a verdict needs at least {n} finite values; got {list(values)!r}.")

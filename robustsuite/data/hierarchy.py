@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from robustsuite.data.datasets import DATASETS, load_dataset, register_dataset
+from robustsuite.data.standins import STANDINS, stand_in
 from robustsuite.data.split import Split
 from robustsuite.errors import ConfigError
 from robustsuite.registry import Registry
@@ -227,6 +228,8 @@ def register_components(base: str, hierarchy: str) -> None:
         if name not in DATASETS:
             DATASETS.add(name, lambda root, *, train, download, fn=fn: fn(
                 load_dataset(base, root=root, train=train, download=download)))
+            if base in STANDINS:
+                STANDINS.add(name, lambda train, fn=fn: fn(stand_in(base, train)))
 
 
 for _base, _h in (("cifar10", "cifar10"), ("cifar100", "cifar100"), ("cifar5x5", "cifar5x5"),

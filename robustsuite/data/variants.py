@@ -37,10 +37,11 @@ class DataSpec:
     n_test: int | None = None  # first n of the test split: the fixed evaluation subset
 
     def load(self, root: str | os.PathLike | None, *, train: bool, download: bool = False,
-             test_offset: int = 0) -> Split:
+             test_offset: int = 0, standin: bool = False) -> Split:
         """The split, transformed; `test_offset` rotates the test split so that the evaluation
-        subset starts at that image (a replication on test data the default run never saw)."""
-        split = load_dataset(self.name, root=root, train=train, download=download)
+        subset starts at that image (a replication on test data the default run never saw);
+        `standin` (smoke runs) takes the dataset's stand-in when its files are absent."""
+        split = load_dataset(self.name, root=root, train=train, download=download, standin=standin)
         if not train and test_offset:
             split = split.rolled(test_offset)
         split = split.shuffled(seed=1234).head(self.n_train) if train else split.head(self.n_test)

@@ -19,6 +19,10 @@ Schema (version 1), every key required:
   timings        dict[str, float]         seconds (synchronized on GPUs)
   environment    dict           versions, device, threads, git revision
   created        str            ISO 8601 UTC time
+Optional keys (absent in older records):
+  smoke          bool           a --smoke run (toy size, stand-in data): the verdict means nothing;
+                                `robustsuite compare` ignores such records
+  departures     list[str]      where the study departs from the paper's protocol (a suite limitation)
 
 A bad record raises RecordError whose message starts with "FILE:LINE:" when read from a file
 (the line of the offending field, or where the JSON breaks), so a person can open it there.

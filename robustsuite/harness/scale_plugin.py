@@ -237,7 +237,7 @@ def _device(config: pytest.Config) -> str:
 def _save_entry(item: pytest.Item, bench) -> None:
     from robustsuite.harness.merge import save_entry
     run_dir = item.config.stash.get(RUN_DIR, None)
-    if run_dir is not None and getattr(bench, "stats", None) is not None:
+    if run_dir is not None and getattr(bench, "stats", None) is not None and bench.stats.stats.data:  # not when it failed unmeasured
         save_entry(run_dir, _session_tag(item.config), bench.stats.as_dict(include_data=True))
 
 

@@ -15,7 +15,8 @@ from torch import nn
 
 from robustsuite.claims import Control, Decision, Sequential, Verdict, get_claim, mean_sd
 from robustsuite.data import DataSpec, Split
-from robustsuite.errors import ConfigError, SuiteError, choice
+from robustsuite.errors import ConfigError, SuiteError, WeightsNotFoundError, choice
+from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache
 from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
@@ -42,6 +43,7 @@ class Options:
     progress: bool = False
     efficiency: Efficiency = Efficiency()  # precision, channels-last, compile (see efficiency.py)
     checkpoint_every: int = 1  # epochs between training checkpoints; 0: only on SIGTERM/SIGUSR1
+    smoke: bool = False  # toy-size run of the tier's code paths (robustsuite.harness.smoke); verdicts meaningless
 
     def __post_init__(self) -> None:
         choice("tier", self.tier, ("mini", "paper"))
@@ -76,7 +78,10 @@ class Suite:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.cache = ModelCache(options.efficiency.cache_folder(options.cache_dir), self._train, options.device)
+        folder = options.efficiency.cache_folder(options.cache_dir)
+        if options.smoke:  # smoke models (stand-in data, toy recipes) never share a folder with real ones
+            folder = folder.with_name(f"smoke-{folder.name}")
+        self.cache = ModelCache(folder, self._train, options.device)
         self.store = ResultsStore(options.run_dir)
         self._data: dict[tuple[DataSpec, bool], Split] = {}
         self._prepared: dict[tuple[DataSpec, bool], Split] = {}
@@ -104,6 +109,8 @@ class Suite:
 
     def model(self, cfg: TrainConfig) -> nn.Module:
         """The trained model of `cfg` (from the cache), prepared by the efficiency options."""
+        if self.options.smoke:  # configs a case builds from module constants get the compute caps too
+            cfg = smoke.shrink(cfg, sizes=False)
         return self.options.efficiency.prepare_model(self.cache.get(cfg))
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
@@ -115,21 +122,29 @@ class Suite:
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
         seeds = self.options.seeds if self.options.seeds is not None else tuple(range(default))
-        return tuple(s + self.options.seed_offset for s in seeds)
+        seeds = tuple(s + self.options.seed_offset for s in seeds)
+        return smoke.seeds(seeds) if self.options.smoke else seeds
 
     def _plain_data(self, spec: DataSpec, train: bool) -> Split:
         key = (spec, train)
         if key not in self._data:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,
-                              test_offset=self.options.test_offset)
+                              test_offset=self.options.test_offset, standin=self.options.smoke)
             self._data[key] = split.to(self.device)
         return self._data[key]
 
     def _train(self, cfg: TrainConfig):
         checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every)
         with own_random_stream():  # a training leaves the caller's random stream as a cache hit would
-            return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device, load=self.cache.get,
-                               progress=self.options.progress, checkpoint=checkpoint)
+            try:
+                return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device,
+                                   load=self.cache.get, progress=self.options.progress, checkpoint=checkpoint)
+            except WeightsNotFoundError:
+                if not self.options.smoke:
+                    raise
+                # smoke: the stand-in of absent weights is the same architecture, randomly initialised
+                return train_model(smoke.without_weights(cfg), self._plain_data(cfg.data, train=True),
+                                   device=self.device, load=self.cache.get, progress=self.options.progress)
 
 
 class Case:
@@ -165,6 +180,8 @@ class Case:
         `measure(seeds)` gives the case's data for those seeds (memoize it per seed, so a later
         look only adds seeds), `values(data)` one value per seed. Returns the decision, the seeds
         of its last look and their data."""
+        if self.options.smoke:
+            rule = dataclasses.replace(rule, looks=smoke.smaller("looks", rule.looks))
         seeds = self.seeds(rule.n_max)
         decision = self.measure(lambda: rule.run(lambda ss: values(measure(ss)), seeds))
         used = tuple(seeds[:decision.stats["n"]])
@@ -181,14 +198,14 @@ class Case:
         fails when its verdict is `reproduced` (the case cannot tell the claim from its placebo).
         """
         claim = get_claim(claim_id)
-        _check_rule(claim, decision, seeds)
+        _check_rule(claim, decision, seeds, smoke=self.suite.options.smoke)
         if self.control is not None and claim.erratum:
             raise ConfigError(f"{claim.id} is an erratum; a negative control belongs to an empirical claim.")
         verdict = decision.verdict.value
         if claim.erratum:
             verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
         metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
-        study = _plain(study)
+        study_obj, study = study, _plain(study)
         record = {
             "schema_version": 1, "case": self.case_id, "claim": claim.id, "family": claim.family, "tier": self.tier,
             "study": study if isinstance(study, dict) else {"id": study}, "seeds": list(seeds), "metrics": metrics,
@@ -199,11 +216,15 @@ class Case:
             "timings": self.timings, "environment": environment(self.device) | {"efficiency": self.suite.efficiency}
             | {"seed_offset": self.suite.options.seed_offset, "test_offset": self.suite.options.test_offset},
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "departures": list(getattr(study_obj, "departures", ())),  # from the paper's protocol, by the study
+            "smoke": self.suite.options.smoke,  # a smoke record's verdict means nothing (compare skips it)
         }
         if self.control is not None:
             # the field robustsuite/report/kinds.py reads (CONTROL_FIELD; the harness does not import the report)
             record |= {"control": self.control.name, "control_removes": self.control.removes}
         self.suite.store.write(record)
+        if self.suite.options.smoke:
+            return decision  # a smoke case passes by reaching here: its code paths ran, its verdict means nothing
         if self.control is not None:
             assert verdict != Verdict.REPRODUCED.value, (
                 f"{claim.id}'s negative control {self.control.name!r} ({self.control.removes}) reproduces the claim: "
@@ -219,16 +240,18 @@ class Case:
 SUITE_ERROR = "suite-error"  # the record's verdict when an erratum's corrected statement fails
 
 
-def _check_rule(claim, decision: Decision, seeds: Sequence[int]) -> None:
+def _check_rule(claim, decision: Decision, seeds: Sequence[int], smoke: bool = False) -> None:
     """Refuse a rule that cannot mean what the verdict says. An inferential rule tests a mean over
     seeds, so it takes one value per seed (a conjunction over conditions is an exact rule). An
     empirical claim is decided by inference: an exact rule ("every seed > margin") on one value per
-    seed that varies over seeds is refused, since its verdict need not replicate."""
+    seed that varies over seeds is refused, since its verdict need not replicate. (One value per
+    seed is told by count; a smoke run's two seeds match many conjunctions' condition counts, so
+    there only the first check applies.)"""
     values = decision.stats.get("values", [])
     if not decision.exact and seeds and len(values) != len(seeds):
         raise ConfigError(f"{claim.id}: {decision.rule!r} tests a mean over seeds but got {len(values)} values for "
                           f"{len(seeds)} seeds; a conjunction over conditions takes an exact rule (AllSeeds, Within).")
-    if (claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
+    if (not smoke and claim.kind == "empirical" and decision.exact and len(values) == len(seeds) > 1
             and len(set(values)) > 1):
         raise ConfigError(f"{claim.id} is empirical and its values vary over seeds ({values}); decide it with an "
                           f"inferential rule (OneSidedT, Sequential, Equivalent), not {decision.rule!r}.")

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from robustsuite.errors import ConfigError
+from robustsuite.errors import ConfigError, MissingDependencyError
 
 _PASS = (nn.Flatten, nn.Identity, nn.Dropout)
 
@@ -90,8 +90,8 @@ def _kolter_wong_certified(model: nn.Module, x: torch.Tensor, y: torch.Tensor, e
     try:
         from convex_adversarial import DualNetwork
     except ImportError as err:  # an optional extra
-        raise ConfigError("method='kolter_wong' needs the `convex-adversarial` package (pip install "
-                          "convex-adversarial).") from err
+        raise MissingDependencyError("method='kolter_wong' needs the `convex-adversarial` package (pip install "
+                                     "'robustsuite[certify]').") from err
     with torch.no_grad():
         dual = DualNetwork(model, x, eps, bounded_input=True)
         c = torch.eye(model[-1].out_features, device=x.device)[y].unsqueeze(1) - torch.eye(

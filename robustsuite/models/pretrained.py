@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from robustsuite.errors import ConfigError
+from robustsuite.errors import ConfigError, WeightsNotFoundError
 from robustsuite.models.registry import register_model
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -50,8 +50,8 @@ def torchvision_pretrained(*, input_shape, num_classes, arch: str, weights: str 
     try:
         net = builder(weights=w) if w is not None else builder(num_classes=num_classes)
     except (OSError, RuntimeError) as err:
-        raise ConfigError(f"could not load torchvision weights {arch} {weights}: {err}. Put the file in "
-                          f"$TORCH_HOME/hub/checkpoints (url: {getattr(w, 'url', '?')}).") from None
+        raise WeightsNotFoundError(f"could not load torchvision weights {arch} {weights}: {err}. Put the file in "
+                                   f"$TORCH_HOME/hub/checkpoints (url: {getattr(w, 'url', '?')}).") from None
     if hasattr(net, "aux_logits") and getattr(net, "AuxLogits", None) is not None:
         net.aux_logits, net.AuxLogits = False, None  # Inception-v3: plain logits in train mode too
     return Normalized(net)

@@ -1,7 +1,7 @@
 """ViT-B/16 pretrained on ImageNet-1k with a frozen encoder and a new head (thesis App. 4.B, Table 4.5).
 
 The weights come from torchvision (`ViT_B_16_Weights.IMAGENET1K_V1`, downloaded to the torch hub
-cache); when they are missing and cannot be downloaded the error is a DataNotFoundError, so a
+cache); when they are missing and cannot be downloaded the error is a WeightsNotFoundError, so a
 benchmark case skips instead of failing. Inputs are images in [0, 1] at 224 x 224; ImageNet
 normalisation is part of the model, so attacks work in pixel space.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from robustsuite.errors import DataNotFoundError
+from robustsuite.errors import WeightsNotFoundError
 from robustsuite.models.registry import register_model
 
 _MEAN = (0.485, 0.456, 0.406)
@@ -35,7 +35,7 @@ def vit_b16_frozen(*, input_shape, num_classes, pretrained: bool = True) -> nn.M
     try:
         net = vit_b_16(weights=ViT_B_16_Weights.IMAGENET1K_V1 if pretrained else None)
     except (OSError, RuntimeError) as err:  # no internet and no cached weights
-        raise DataNotFoundError(f"ViT-B/16 ImageNet-1k weights not available ({err}); download "
+        raise WeightsNotFoundError(f"ViT-B/16 ImageNet-1k weights not available ({err}); download "
                                 f"{ViT_B_16_Weights.IMAGENET1K_V1.url} into the torch hub cache.") from None
     for p in net.parameters():
         p.requires_grad_(False)

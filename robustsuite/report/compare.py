@@ -8,7 +8,8 @@ Records are matched by case (pytest node id). A change is reported when
   so a metric moves "beyond its tolerance" when the shift is larger than k seed standard
   deviations, and the floor keeps deterministic metrics (sd = 0) from failing on float noise;
 - a case or metric of BASE is missing from NEW, or a record of either run is unreadable.
-Cases new in NEW are listed but are not failures. Measurements of speed and memory (metric names
+Cases new in NEW are listed but are not failures. Smoke records (`--smoke`: toy-size code-path
+checks whose verdicts mean nothing) are left out of both runs and counted. Measurements of speed and memory (metric names
 with a `seconds`, `s`, `bytes` or `threads` word: `l2-torch_seconds`, `pairs_per_s`, `peak_bytes`)
 depend on the machine and its load: they are reported in the tables, never compared.
 """
@@ -65,6 +66,7 @@ class Comparison:
     changes: list[Change] = field(default_factory=list)
     added: list[str] = field(default_factory=list)  # cases only in NEW
     compared: int = 0  # cases found in both runs
+    smoke: int = 0  # smoke records ignored (both runs)
 
     @property
     def failed(self) -> bool:
@@ -75,7 +77,8 @@ class Comparison:
         lines += [f"new case (not in the base run): {case}" for case in self.added]
         verdict = (f"FAIL: {len(self.changes)} change(s) beyond tolerance" if self.failed
                    else "OK: no verdict flipped and no metric moved beyond its tolerance")
-        lines.append(f"{verdict} ({self.compared} cases compared).")
+        ignored = f"; {self.smoke} smoke record(s) ignored" if self.smoke else ""
+        lines.append(f"{verdict} ({self.compared} cases compared{ignored}).")
         return "\n".join(lines)
 
 
@@ -90,8 +93,9 @@ def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Toler
     new_records, new_errors = load_records(new_dir)
     for err in (*old_errors, *new_errors):
         out.changes.append(Change("unreadable", "?", "?", f"unreadable record: {err}"))
-    old_by_case = {r["case"]: r for r in old_records}
-    new_by_case = {r["case"]: r for r in new_records}
+    out.smoke = sum(bool(r.get("smoke")) for r in (*old_records, *new_records))
+    old_by_case = {r["case"]: r for r in old_records if not r.get("smoke")}
+    new_by_case = {r["case"]: r for r in new_records if not r.get("smoke")}
     out.added = sorted(set(new_by_case) - set(old_by_case))
     for case, old in sorted(old_by_case.items()):
         claim = old["claim"]

@@ -14,6 +14,7 @@ from robustsuite.report.kinds import control_name, is_smoke, split
 NOT_RUN = "not run"
 NO_CASE = "no case"
 SKIPPED = "skipped"
+SMOKE = "smoke (verdict meaningless)"  # every record of the claim comes from a --smoke run
 _REF = re.compile(r"\b(Table|Tab\.|Figure|Fig\.|Algorithm|Alg\.|Theorem|Thm\.|Proposition|Lemma|Eq\.)\s*~?"
                   r"\(?([A-Z]?\d+(?:[.\-]\d+)*[a-z]?)", re.I)
 _CANON = {"tab.": "Table", "fig.": "Figure", "alg.": "Algorithm", "thm.": "Theorem"}
@@ -70,6 +71,8 @@ class ClaimStatus:
     @property
     def verdict(self) -> str:
         """The records' verdict when they agree; inconclusive when they disagree; else why none."""
+        if self.records and all(r.get("smoke") for r in self.records):
+            return SMOKE
         verdicts = {r["verdict"] for r in self.records}
         if len(verdicts) == 1:
             return verdicts.pop()
@@ -88,6 +91,8 @@ class ClaimStatus:
         if len(verdicts) > 1:
             return "records disagree: " + ", ".join(f"{study_id(r)}={r['verdict']}" for r in self.records)
         if self.records:
+            if all(r.get("smoke") for r in self.records):
+                return "a --smoke run: toy-size studies on stand-in data prove the code paths, not the claim"
             if any(r["expected"] == "xfail" for r in self.records):
                 return "strict expected failure at this tier: " + (self.xfail_reason or "see the case")
             return ""
@@ -99,7 +104,10 @@ class ClaimStatus:
 
 
 def record_note(record: dict) -> str:
-    """'expected failure' for a strict xfail that failed as expected; a warning when it passed."""
+    """'expected failure' for a strict xfail that failed as expected; a warning when it passed;
+    'smoke' for a --smoke record (its verdict means nothing)."""
+    if record.get("smoke"):
+        return "smoke: verdict meaningless"
     if record["expected"] != "xfail":
         return ""
     if record["decision"]["verdict"] == "reproduced":

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from robustsuite.errors import positive
+from robustsuite.errors import MissingDependencyError, positive
 from robustsuite.train.objectives import Loss, register_objective
 
 
@@ -53,7 +53,11 @@ def kolter_wong_at(*, eps: float, eps_start: float = 0.01, ramp_steps: int = 1) 
     state = {"t": 0}
 
     def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        from convex_adversarial import robust_loss
+        try:
+            from convex_adversarial import robust_loss
+        except ImportError as err:  # an optional extra
+            raise MissingDependencyError("objective 'kolter_wong_at' needs the `convex-adversarial` package "
+                                         "(pip install 'robustsuite[certify]').") from err
 
         e = eps_start + (eps - eps_start) * min(1.0, state["t"] / max(1, ramp_steps))
         state["t"] += 1

@@ -1,0 +1,79 @@
+"""--smoke: the one shrink rule, and a smoke run end to end (a case whose verdict fails, even one
+marked as an expected failure, passes by reaching conclude; its record says smoke; compare
+ignores it)."""
+import json
+from dataclasses import dataclass
+
+from robustsuite.data import DataSpec
+from robustsuite.harness.smoke import EXAMPLES, shrink
+from robustsuite.train import TrainConfig, kw
+
+
+@dataclass(frozen=True)
+class _Study:
+    id: str
+    recipe: TrainConfig
+    ns: tuple[int | None, ...] = (250, 500, 1000, 2000, None)
+    n_attack: int = 1000
+    n_test: int | None = None
+    set_size: int = 1024
+    restarts: int = 5
+    num_classes: int = 100
+    batch_size: int = 512
+
+
+def test_the_rule():
+    cfg = TrainConfig(DataSpec("cifar10"), "wrn28", kw(widen=10), epochs=200, val_size=5000,
+                      objective="pgd_at", objective_kwargs=kw(eps=8 / 255, steps=10))
+    s = shrink(_Study("x", cfg.replace(init=cfg.replace(epochs=0))))
+    assert s.recipe.epochs == 1 and s.recipe.init.epochs == 0  # a zero-epoch (weights) config stays
+    assert dict(s.recipe.objective_kwargs) == {"eps": 8 / 255, "steps": 2}
+    assert s.recipe.model_kwargs == kw(widen=10)  # the same architecture
+    assert s.recipe.data.n_train == EXAMPLES and s.n_test == EXAMPLES and s.n_attack == EXAMPLES
+    assert s.recipe.val_size == s.set_size == EXAMPLES // 4
+    assert s.ns[:4] == tuple(sorted(set(s.ns[:4]))) and s.ns[-1] is None  # a sweep stays ordered and distinct
+    assert s.restarts == 1 and s.num_classes == 100 and s.batch_size == 512
+    assert shrink(s.recipe, sizes=False) == s.recipe  # the cache's second pass changes nothing
+
+
+CASES = """
+import pytest
+from dataclasses import dataclass
+from robustsuite.claims import OneSidedT
+from robustsuite.data import DataSpec
+
+@dataclass(frozen=True)
+class S:
+    id: str
+    dataset: str
+    epochs: int = 100
+
+@pytest.mark.claim("C003-4.04")
+@pytest.mark.studies(paper=[S("cifar", "cifar10")])
+@pytest.mark.xfail_at(paper="measured: ratios below 1")
+def test_on_cifar(rs, study):
+    assert study.epochs == 1
+    split = rs.data(DataSpec("cifar10", n_test=8), train=False)  # absent: the stand-in
+    assert split.x.shape[1:] == (3, 32, 32) and split.num_classes == 10
+    values = rs.measure(lambda: [0.5 for _ in rs.seeds(5)])
+    rs.conclude("C003-4.04", OneSidedT(1.0).decide(values), assertion="ratio > 1", study=study, metrics={"r": values})
+"""
+
+
+def test_smoke_run_reaches_conclude_and_is_ignored_by_compare(pytester):
+    from robustsuite.report.compare import compare_runs
+
+    pytester.makepyfile(test_cases=CASES)
+    args = ("--results-dir", "res", "--data-root", str(pytester.path / "nodata"), "--tier", "paper", "-rs")
+    result = pytester.runpytest_subprocess(*args, "--run", "smoke", "--smoke")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*tier paper (--tier paper), --smoke*", "*cifar10 (1 case(s)): expected*"])
+    (record,) = (pytester.path / "res/runs/smoke/records").glob("*.json")
+    data = json.loads(record.read_text())
+    assert data["smoke"] is True and data["seeds"] == [] and len(data["metrics"]["r"]) == 2
+    real = pytester.runpytest_subprocess(*args, "--run", "real")  # without --smoke: skipped, data absent
+    real.assert_outcomes(skipped=1)
+    real.stdout.fnmatch_lines(["*dataset cifar10 absent (see the note at the start of the run)*"])
+    (pytester.path / "res/runs/real/records").mkdir(parents=True, exist_ok=True)
+    cmp = compare_runs(pytester.path / "res/runs/smoke", pytester.path / "res/runs/real")
+    assert not cmp.failed and cmp.smoke == 1 and cmp.compared == 0
