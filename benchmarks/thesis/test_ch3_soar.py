@@ -114,23 +114,24 @@ def _robust(rs, model, study: SoarStudy, steps: int = 20, restarts: int = 1, n: 
 
 # ---------------------------------------------------------------- mini and paper: SOAR vs standard
 
+def _arms(rs, study, seeds, arms) -> dict[str, list[float]]:
+    """Clean and PGD20 accuracy per seed of each arm (`arms`: name -> the arm's config for a seed)."""
+    out = {f"{k}_{name}": [] for name in arms for k in ("clean", "pgd20")}
+    x, y = _test(rs, study)
+    for s in seeds:
+        for name, config in arms.items():
+            m = rs.model(config(s))
+            out[f"clean_{name}"].append(accuracy(m, x, y))
+            out[f"pgd20_{name}"].append(_robust(rs, m, study))
+    return out
+
+
 @pytest.mark.claim("C003-1.01")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
 @pytest.mark.controls(mini=[DIGITS_PGD1_ONLY])
 def test_soar_improves_robustness_over_standard(rs, study):
     seeds = rs.seeds(3)
-
-    def measure():
-        out = {"clean_std": [], "clean_soar": [], "pgd20_std": [], "pgd20_soar": []}
-        x, y = _test(rs, study)
-        for s in seeds:
-            for name, cfg in (("std", study.std(s)), ("soar", study.soar(s))):
-                m = rs.model(cfg)
-                out[f"clean_{name}"].append(accuracy(m, x, y))
-                out[f"pgd20_{name}"].append(_robust(rs, m, study))
-        return out
-
-    r = rs.measure(measure)
+    r = rs.measure(lambda: _arms(rs, study, seeds, {"std": study.std, "soar": study.soar}))
     gain = [b - a for a, b in zip(r["pgd20_std"], r["pgd20_soar"])]
     rs.conclude("C003-1.01", OneSidedT(5.0).decide(gain), study=study, seeds=seeds,
                 assertion="PGD20 accuracy of SOAR minus its standard start > 5 pts in every seed",
@@ -143,18 +144,7 @@ def test_soar_regulariser_adds_to_its_pgd1_start(rs, study):
     """The control arm inside the case: SOAR's gain must come from its regulariser, not only from
     fine-tuning on its PGD1 initialisation points (which alone gives most of the gain over standard)."""
     seeds = rs.seeds(3)
-
-    def measure():
-        out = {"pgd20_pgd1_only": [], "pgd20_soar": [], "clean_pgd1_only": [], "clean_soar": []}
-        x, y = _test(rs, study)
-        for s in seeds:
-            for name, cfg in (("pgd1_only", study.pgd1_only(s)), ("soar", study.soar(s))):
-                m = rs.model(cfg)
-                out[f"clean_{name}"].append(accuracy(m, x, y))
-                out[f"pgd20_{name}"].append(_robust(rs, m, study))
-        return out
-
-    r = rs.measure(measure)
+    r = rs.measure(lambda: _arms(rs, study, seeds, {"pgd1_only": study.pgd1_only, "soar": study.soar}))
     gain = [b - a for a, b in zip(r["pgd20_pgd1_only"], r["pgd20_soar"])]
     rs.conclude("C003-1.01", OneSidedT(0.0).decide(gain), study=study, seeds=seeds,
                 assertion="PGD20 accuracy of SOAR minus the same fine-tuning on its PGD1 points without the "
