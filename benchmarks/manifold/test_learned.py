@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from robustsuite.claims.manifold_lab import FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, spearman
+from robustsuite.claims.manifold_lab import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, seed_rule,
+                                            spearman)
 from robustsuite.claims.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
                                                  FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,
                                                  reconstruction_gap)
@@ -23,9 +24,9 @@ def _ev(rs, study, scheme, n, seed):
     return (evaluate if isinstance(study, FontsStudy) else evaluate_learned)(rs, study, scheme, n, seed)
 
 
-def _series(rs, study, scheme, key, ns) -> list[list[float]]:
-    """[[value at each N] per seed]."""
-    return [[_ev(rs, study, scheme, n, s)[key] for n in ns] for s in n_seeds(rs)]
+def _series(rs, study, scheme, key, ns, seeds=None) -> list[list[float]]:
+    """[[value at each N] per seed] (the case's seeds unless given)."""
+    return [[_ev(rs, study, scheme, n, s)[key] for n in ns] for s in (seeds or n_seeds(rs))]
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,20 @@ def test_more_data_lowers_error_and_learned_on_manifold_success(rs, study):
 def test_learned_on_manifold_success_tracks_error(rs, study):
     from scipy.stats import pearsonr
 
-    err, on = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
-                                  _series(rs, study, "normal", "on", study.ns)))
-    rho = [float(pearsonr(e, o).statistic) for e, o in zip(err, on)]
-    drop = [o[0] - o[-1] for o in on]
-    rs.conclude("C002-13", OneSidedT(0.0).decide([min(r - 0.6, d) for r, d in zip(rho, drop)]), study=study,
-                seeds=n_seeds(rs),
+    def parts(series):
+        err, on = series
+        return [float(pearsonr(e, o).statistic) for e, o in zip(err, on)], [o[0] - o[-1] for o in on]
+
+    # A correlation over a few N is noisy per seed (seeds 100-102 gave -0.14 +- 0.39 where 0-2 gave
+    # 0.06 +- 0.02): seeds are added until the test decides.
+    decision, seeds, (err, on) = rs.sequential(
+        seed_rule(rs, 0.0), lambda ss: (_series(rs, study, "normal", "err", study.ns, ss),
+                                        _series(rs, study, "normal", "on", study.ns, ss)),
+        lambda series: [min(r - 0.6, d) for r, d in zip(*parts(series))])
+    rho, drop = parts((err, on))
+    rs.conclude("C002-13", decision, study=study, seeds=seeds,
                 assertion="Pearson(test error, learned on-manifold success) over N > 0.6 and success falls from "
-                          "N_min to N_max, in every seed",
+                          "N_min to N_max (per seed the smaller slack; sequential t-test over seeds)",
                 metrics={"pearson_err_on": rho, "spearman_err_on": [spearman(e, o) for e, o in zip(err, on)],
                          "on_drop": drop, "err": [float(x) for x in np.mean(err, 0)],
                          "on": [float(x) for x in np.mean(on, 0)]})

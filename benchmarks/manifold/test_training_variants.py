@@ -51,8 +51,11 @@ def test_random_perturbation_training_is_not_effective(rs, study):
         img = [r["reg_at_budget"] - (nn["reg_at_budget"] - 0.1) for r, nn in zip(g["regular_random"], g["normal"])]
         return img, [r["err"] - o["err"] for r, o in zip(g["random"], g["onman"])]
 
-    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0), lambda ss: {s: _at(rs, study, s, n, ss) for s in schemes},
-                                           lambda g: [min(a, b) for a, b in zip(*parts(g))])
+    # Looks at 3, 8, 13, 18 seeds: over 30 fresh seeds the value's mean was 0.023, sd 0.024 (d = 0.96);
+    # resampling those, this design reproduces 97% of the time, looks at 3, 6, 9 only 66%.
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0, mini_looks=(3, 8, 13, 18)),
+                                       lambda ss: {s: _at(rs, study, s, n, ss) for s in schemes},
+                                       lambda g: [min(a, b) for a, b in zip(*parts(g))])
     img, lat = parts(g)
     rs.conclude("C002-36", decision, study=study, seeds=seeds,
                 assertion="image-space random training: regular success >= normal's - 0.1; latent random "

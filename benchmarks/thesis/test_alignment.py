@@ -131,19 +131,25 @@ def test_aligned_perturbations_are_lower_frequency(rs, study):
 @pytest.mark.claim("C003-6.04")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
 @pytest.mark.controls(mini=[FINETUNED])
-@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source, 1 - sharpness(aligned) / sharpness("
-                           "fine-tuned) is -0.139, -0.036, -0.148 (seeds 0-2; -0.094, -0.050, +0.077 on seeds 100-102): "
-                           "the fine-tuned source is the flatter one; against the bare source the gain was 0.40 / 0.23 / "
-                           "0.38, and the fine-tuning placebo alone gives 0.47 / 0.26 / 0.46")
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source the aligned one is not flatter (the "
+                           "record's sharpness_ratio); against the bare source it is, but so is the fine-tuning placebo")
 def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     paper = rs.tier == "paper"
-    seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
     after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
-    ratio = [a / b for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
+
+    def gain(m) -> list[float]:
+        return [1 - a / b for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
+
+    if paper:
+        seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
+        decision = OneSidedT(0.0).decide(gain(m))
+    else:  # sequential: at three seeds the sign test flipped between seed sets (p_less 0.048 and 0.35)
+        decision, seeds, m = sequential_zoo(rs, study, 0.0, gain)
+    ratio = [1 - g for g in gain(m)]
     vs_source = [a / b for a, b in zip(m[f"sharpness[{after}]"], m["sharpness[source]"])]
-    rs.conclude("C003-6.04", OneSidedT(0.0).decide([1 - r for r in ratio]), study=study, seeds=seeds,
-                assertion=f"loss-surface sharpness around the adversarial point: aligned / {ref} < 1 (paired t-test "
-                          "of 1 - ratio)",
+    rs.conclude("C003-6.04", decision, study=study, seeds=seeds,
+                assertion=f"loss-surface sharpness around the adversarial point: aligned / {ref} < 1 (one-sided "
+                          "t-test of 1 - ratio over seeds)",
                 metrics={k: v for k, v in m.items() if k.startswith("sharpness")}
                 | {"sharpness_ratio": ratio, "sharpness_ratio_vs_source": vs_source})
 
@@ -151,10 +157,9 @@ def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
 @pytest.mark.claim("C003-6.05")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
 @pytest.mark.controls(mini=[FINETUNED])
-@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source the aligned source's input-gradient norm "
-                           "is 1.40-1.68x larger at clean and Gaussian points (1 - largest ratio -0.58, -0.68, -0.49, "
-                           "seeds 0-2; -0.53, -0.56, -0.66 on seeds 100-102): the smoothing comes from fine-tuning, "
-                           "not from alignment")
+@pytest.mark.xfail_at(mini="MNIST zoo: against the equally fine-tuned source the aligned source's input gradients "
+                           "are larger, not smaller (the record's ratios): the smoothing comes from fine-tuning, not "
+                           "from alignment")
 def test_alignment_smooths_the_source(rs, study):
     paper = rs.tier == "paper"
     after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)

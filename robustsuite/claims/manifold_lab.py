@@ -253,10 +253,11 @@ def n_seeds(rs) -> tuple[int, ...]:
     return rs.seeds(3 if rs.tier == "mini" else 5)
 
 
-def seed_rule(rs, margin: float) -> Sequential:
+def seed_rule(rs, margin: float, mini_looks: tuple[int, ...] = (3, 6, 9)) -> Sequential:
     """The family's rule for a noisy per-seed value: a sequential one-sided t-test of mean > margin
-    with looks at 3, 6 and 9 seeds (mini), or at the paper's 5 models per N and 10 (paper)."""
-    return Sequential(margin, 0.05, looks=(3, 6, 9) if rs.tier == "mini" else (5, 10))
+    with looks at `mini_looks` seeds (mini), or at the paper's 5 models per N and 10 (paper).
+    A case whose measured effect is small against its spread asks for later looks."""
+    return Sequential(margin, 0.05, looks=mini_looks if rs.tier == "mini" else (5, 10))
 
 
 def median(t) -> float:
