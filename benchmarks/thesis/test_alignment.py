@@ -14,7 +14,7 @@ import pytest
 
 from robustsuite.claims import Control, OneSidedT, Sequential
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
-                                                VITB_B, PretrainedAlignment, measure_pretrained)
+                                                VITB_B, PretrainedAlignment, paper_results)
 from robustsuite.claims.alignment_study import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
                                                AlignmentStudy, Arch, measure_seed)
 from robustsuite.data import DataSpec
@@ -36,13 +36,6 @@ ZOO_LOOKS = (3, 6)
 def sequential_zoo(rs, study: AlignmentStudy, margin: float, values):
     """Decide `values(metrics)` (one value per seed) by the sequential rule over the zoo's seeds."""
     return rs.sequential(Sequential(margin, 0.05, ZOO_LOOKS), lambda seeds: mini_results(rs, study, seeds)[1], values)
-
-
-def paper_results(rs, study: PretrainedAlignment, **kw_) -> tuple[tuple[int, ...], dict[str, list[float]]]:
-    seeds = rs.seeds(1)
-    runs = [rs.memo(("alignment-paper", study, s, tuple(sorted(kw_.items()))),
-                    lambda s=s: measure_pretrained(study, s, rs.model, rs.data, **kw_)) for s in seeds]
-    return seeds, {k: [r[k] for r in runs] for k in runs[0]}
 
 
 def matrix_of(m: dict[str, list[float]], sources: tuple[str, ...]) -> dict[str, list[float]]:

@@ -8,14 +8,7 @@ import pytest
 
 from robustsuite.claims import OneSidedT
 from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, RES101, SWIN, VGG19, VITB,
-                                                VITB32, VITL, PretrainedAlignment, measure_pretrained)
-
-
-def gains(rs, study: PretrainedAlignment) -> tuple[tuple[int, ...], dict[str, list[float]]]:
-    seeds = rs.seeds(1)
-    runs = [rs.memo(("alignment-paper", study, s, ()), lambda s=s: measure_pretrained(study, s, rs.model, rs.data))
-            for s in seeds]
-    return seeds, {k: [r[k] for r in runs] for k in runs[0]}
+                                                VITB32, VITL, PAPER_SEEDS, PretrainedAlignment, paper_results)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +28,7 @@ CNN_VIT_ROWS = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,)) for s i
 @pytest.mark.claim("C003-6.07")
 @pytest.mark.studies(paper=list(CNN_VIT_ROWS))
 def test_vit_witnesses_hurt_cnn_sources_on_cnn_targets(rs, study):
-    seeds, m = rs.measure(lambda: gains(rs, study))
+    seeds, m = rs.measure(lambda: paper_results(rs, study))
     loss = [-g for g in m["gain_mean_cnn_targets"]]
     rs.conclude("C003-6.07", OneSidedT(0.0).decide(loss), study=study, seeds=seeds,
                 assertion="a CNN source aligned with a ViT-family witness loses transfer to the CNN targets "
@@ -46,7 +39,7 @@ def test_vit_witnesses_hurt_cnn_sources_on_cnn_targets(rs, study):
 @pytest.mark.studies(paper=[PretrainedAlignment("vitb16<-res50", VITB, (RES50,)),
                             PretrainedAlignment("vitb16<-swin", VITB, (SWIN,))])
 def test_vit_source_gains_from_cnn_and_vit_witnesses(rs, study):
-    seeds, m = rs.measure(lambda: gains(rs, study))
+    seeds, m = rs.measure(lambda: paper_results(rs, study))
     worst = [min(a, b) for a, b in zip(m["gain_mean_cnn_targets"], m["gain_mean_vit_targets"])]
     rs.conclude("C003-6.07", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="the ViT-B/16 source gains on CNN and on ViT targets, every seed", metrics=m | {"worst": worst})
@@ -68,10 +61,10 @@ SWEEP = WitnessSweep("table6.3-witness-argmax", tuple(
 @pytest.mark.studies(paper=[SWEEP])
 def test_dn121_is_most_often_the_best_witness(rs, study):
     def measure():
-        per = {row.id: gains(rs, row) for row in study.rows}
+        per = {row.id: paper_results(rs, row) for row in study.rows}
         return per
     per = rs.measure(measure)
-    seeds = rs.seeds(1)
+    seeds = rs.seeds(PAPER_SEEDS)
     counts, metrics = [], {}
     for i in range(len(seeds)):
         n = 0
@@ -100,8 +93,8 @@ SIZE_PAIRS = (
 @pytest.mark.claim("C003-6.09")
 @pytest.mark.studies(paper=list(SIZE_PAIRS))
 def test_smaller_witnesses_help_more(rs, study):
-    seeds, a = rs.measure(lambda: gains(rs, study.better))
-    _, b = gains(rs, study.worse)
+    seeds, a = rs.measure(lambda: paper_results(rs, study.better))
+    _, b = paper_results(rs, study.worse)
     diff = [x - y for x, y in zip(a["gain_mean"], b["gain_mean"])]
     rs.conclude("C003-6.09", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="mean gain with the smaller witness - with the larger witness > 0, every seed",
@@ -117,7 +110,7 @@ EMBEDDING = tuple(dataclasses.replace(base, id=f"{base.id}:{space}:{method}", sp
 @pytest.mark.claim("C003-6.11")
 @pytest.mark.studies(paper=list(EMBEDDING))
 def test_embedding_alignment_raises_transfer(rs, study):
-    seeds, m = rs.measure(lambda: gains(rs, study))
+    seeds, m = rs.measure(lambda: paper_results(rs, study))
     rs.conclude("C003-6.11", OneSidedT(0.0).decide(m["gain_mean"]), study=study, seeds=seeds,
                 assertion=f"alignment of the penultimate representation ({study.method}) raises mean transfer > 0, "
                           "every seed (HINT needs a trainable projection and NCE a memory bank: not implemented)",
@@ -130,8 +123,8 @@ EGA_VS_KL = Contrast("res50:ega-vs-kl", EMBEDDING[1], PretrainedAlignment("res50
 @pytest.mark.claim("C003-6.11")
 @pytest.mark.studies(paper=[EGA_VS_KL])
 def test_ega_is_at_least_as_good_as_kl_for_res50(rs, study):
-    seeds, a = rs.measure(lambda: gains(rs, study.better))
-    _, b = gains(rs, study.worse)
+    seeds, a = rs.measure(lambda: paper_results(rs, study.better))
+    _, b = paper_results(rs, study.worse)
     diff = [x - y + 1.0 for x, y in zip(a["gain_mean"], b["gain_mean"])]
     rs.conclude("C003-6.11", OneSidedT(0.0).decide(diff), study=study, seeds=seeds,
                 assertion="Res50: mean gain of EGA alignment >= mean gain of KL alignment - 1 point, every seed "

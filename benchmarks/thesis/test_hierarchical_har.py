@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from robustsuite.claims import Control, OneSidedT, Within
+from robustsuite.claims import Control, OneSidedT, Sequential, Within
 from robustsuite.claims.hierarchical_studies import (CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator, HierStudy,
                                                      random_grouping)
 from robustsuite.data import DataSpec
@@ -24,9 +24,9 @@ def random_grouping_control(study: HierStudy) -> Control:
 def _har_vs_flat(rs, study, claim_id):
     s = study.steps[1]
 
-    def measure():
+    def measure(seeds):
         rows = {}
-        for seed in rs.seeds(3):
+        for seed in seeds:
             ev = Evaluator(rs, study, seed)
             for d in ("standard", "pgd10", "trades"):
                 rows.setdefault(f"flat_{d}_hier{s}", []).append(ev.meta_acc("flat", d, f"hier{s}"))
@@ -38,12 +38,16 @@ def _har_vs_flat(rs, study, claim_id):
                 rows.setdefault(f"har_{d}_pgd{s}", []).append(ev.meta_acc("har", d, f"pgd{s}"))
         return rows
 
-    r = rs.measure(measure)
-    values = [min(r[f"har_{d}_worst"][i] - r[f"flat_{d}_hier{s}"][i] for d in ("pgd10", "trades"))
-              for i in range(len(rs.seeds(3)))]
-    rs.conclude(claim_id, OneSidedT(-1e-9).decide(values), study=study, seeds=rs.seeds(3), metrics=r,
+    def values(r):
+        return [min(r[f"har_{d}_worst"][i] - r[f"flat_{d}_hier{s}"][i] for d in ("pgd10", "trades"))
+                for i in range(len(r["har_pgd10_worst"]))]
+
+    # Sequential (looks at 3 and 6 seeds): at three seeds the refutation did not replicate on fresh
+    # seeds (p_less 0.015 on seeds 0-2, 0.050 on 100-102; the per-seed gap's sd ranged 1.5-6.9).
+    decision, seeds, r = rs.sequential(Sequential(-1e-9, 0.05, looks=(3, 6)), measure, values)
+    rs.conclude(claim_id, decision, study=study, seeds=seeds, metrics=r,
                 assertion=f"HAR worst case over all attacks >= flat hierarchical PGD{s} meta-acc for PGD10 and "
-                          "TRADES, every seed")
+                          "TRADES (per seed the smaller gap; sequential t-test over seeds)")
 
 
 @pytest.mark.claim("C003-5.06")

@@ -260,22 +260,27 @@ def test_sgd_lead_persists_with_batch_norm(rs, study):
 def test_batch_norm_models_are_less_robust(rs, study):
     plain = MNIST_MLP if rs.tier == "mini" else next(s for s in PAPER_STUDIES if study.id == s.id + "-bn")
 
-    def measure():
+    def measure(seeds):
         drop = {opt: [] for opt in OPTIMIZERS}
-        for seed in rs.seeds(study.seeds):
+        for seed in seeds:
             for opt in OPTIMIZERS:
                 off = avg_strongest(profile(rs, plain, protocol_config(rs, plain, opt, seed)), plain.severities)
                 on = avg_strongest(profile(rs, study, protocol_config(rs, study, opt, seed)), study.severities)
                 drop[opt].append(off - on)
         return drop
 
-    drop = rs.measure(measure)
-    worst = [min(d) for d in zip(*drop.values())]  # per seed, the optimizer whose BN drop is smallest
-    rs.conclude("C003-4.05", OneSidedT(margin=0.0).decide(worst), study=study, seeds=rs.seeds(study.seeds),
-                metrics={"worst_drop_over_optimizers": worst, **{f"avg_robust_bn_off_minus_on_{o}": d
-                                                                  for o, d in drop.items()}},
+    def worst(drop):  # per seed, the optimizer whose BN drop is smallest
+        return [min(d) for d in zip(*drop.values())]
+
+    # Sequential (looks at the study's seeds and twice as many): at three seeds the verdict flipped
+    # between seed sets (p_less 0.085 on seeds 0-2, 0.010 on 100-102).
+    looks = (study.seeds, 2 * study.seeds)
+    decision, seeds, drop = rs.sequential(Sequential(0.0, 0.05, looks=looks), measure, worst)
+    rs.conclude("C003-4.05", decision, study=study, seeds=seeds,
+                metrics={"worst_drop_over_optimizers": worst(drop), **{f"avg_robust_bn_off_minus_on_{o}": d
+                                                                        for o, d in drop.items()}},
                 assertion="average robust accuracy without BN > with BN for every optimizer (per seed the smallest "
-                          "drop; one-sided t-test over seeds)")
+                          "drop; sequential t-test over seeds)")
 
 
 @pytest.mark.claim("C003-4.08")

@@ -13,7 +13,7 @@ import pytest
 
 from robustsuite.attacks import attack
 from robustsuite.claims import OneSidedT, Sequential
-from robustsuite.claims.alignment_paper import RES18, RES50, PretrainedAlignment
+from robustsuite.claims.alignment_paper import PAPER_SEEDS, RES18, RES50, PretrainedAlignment
 from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
 from robustsuite.models.defended import InputDefence
@@ -65,7 +65,7 @@ def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dic
 
         runs = [rs.memo(("attack-variants", study, s), lambda s=s: run(s)) for s in seeds]
         return seeds, {k: [r[k] for r in runs] for k in runs[0]}
-    seeds = rs.seeds(1)
+    seeds = rs.seeds(PAPER_SEEDS)
     runs = []
     for s in seeds:
         zoo = study.zoo
@@ -131,7 +131,7 @@ class DefendedStudy:
 @pytest.mark.studies(paper=[DefendedStudy("imagenet-table6.11", RES50_RES18)])
 def test_alignment_gains_persist_against_defended_targets(rs, study):
     def measure():
-        seeds, out = rs.seeds(1), {}
+        seeds, out = rs.seeds(PAPER_SEEDS), {}
         zoo = study.zoo
         test = rs.data(zoo.test, train=False)
         for s in seeds:

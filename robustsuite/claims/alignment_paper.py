@@ -61,6 +61,11 @@ TARGETS = (RES18, RES50_B, RES101, VGG19, DN121, INCV3, VITB32, SWIN_T, VITB, SW
 CNN_TARGETS = ("res18", "res50b", "res101", "vgg19", "dn121", "incv3")
 
 
+# Alignment runs per cell at the paper tier. The thesis reports one; a verdict over seeds needs at
+# least two values and a t-test with one degree of freedom decides almost nothing, so three.
+PAPER_SEEDS = 3
+
+
 @dataclass(frozen=True)
 class PretrainedAlignment:
     id: str
@@ -146,3 +151,12 @@ def measure_pretrained(study: PretrainedAlignment, seed: int, load: Load, data: 
             out[f"sharpness[{name}]"] = float(sharp.mean())
             out[f"lf_fraction[{name}]"] = float(low_frequency_fraction(adv - x, max(1, x.shape[-1] // 8)).mean())
     return out
+
+
+def paper_results(rs, study: PretrainedAlignment, **kw_) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+    """`measure_pretrained` for each of the case's seeds (memoised for the session, so cases that
+    share a study measure it once), as {metric: [value per seed]}."""
+    seeds = rs.seeds(PAPER_SEEDS)
+    runs = [rs.memo(("alignment-paper", study, s, tuple(sorted(kw_.items()))),
+                    lambda s=s: measure_pretrained(study, s, rs.model, rs.data, **kw_)) for s in seeds]
+    return seeds, {k: [r[k] for r in runs] for k in runs[0]}

@@ -114,7 +114,7 @@ claim("C000-21", F, "§4 Table 2 rows 1 vs 5",
       paper={"aa_best_gain_pp": 0.24, "aa_last_gain_pp": 0.13},
       calibration="digits MLP-128-128, 12 epochs, explicit focus (8 PGD-10 examples of the 64 least robust per "
                   "batch) vs the same from 64 random points, paired by seed; sequential paired t-test, looks "
-                  "at 6 and 12 seeds, Bonferroni 0.025 per look (overall 0.05); paper tier: 36 seeds, 3 looks",
+                  "at 6 and 12 seeds (alpha 0.0125 then 0.0375, overall 0.05); paper tier: 36 seeds, 3 looks",
       xfail_at={"mini": "the effect is a fraction of a point of test PGD accuracy: the 12-seed mini design is "
                         "underpowered; the paper tier's 36-seed sequential study decides"})
 claim("C000-22", F, "§4",

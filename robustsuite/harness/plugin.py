@@ -60,6 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--checkpoint-every", type=int, default=1, metavar="EPOCHS",
                 help="training checkpoints every EPOCHS epochs (0: only on SIGTERM/SIGUSR1); a killed training "
                      "resumes from its last one. Default: 1")
+    g.addoption("--controls", action="store_true",
+                help="also run every case's negative controls, beside the main cases (-m control: only the controls)")
     g.addoption("--smoke", action="store_true",
                 help="run every case of the tier at toy size on stand-ins of absent data (robustsuite.harness.smoke); "
                      "proves code paths, verdicts meaningless")
@@ -124,9 +126,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _controls_wanted(config: pytest.Config) -> bool:
-    """Negative controls are collected only when the marker expression names them (`-m control`),
-    so that a main run costs what it did without them."""
-    return re.search(r"\bcontrol\b", config.getoption("markexpr") or "") is not None
+    """Negative controls are collected only with `--controls` or when the marker expression names
+    them (`-m control`), so that a main run costs what it did without them."""
+    return config.getoption("controls") or re.search(r"\bcontrol\b", config.getoption("markexpr") or "") is not None
 
 
 def _dataset_markers(study) -> tuple[str, ...]:

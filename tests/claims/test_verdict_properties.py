@@ -88,9 +88,12 @@ def test_one_sided_t_reaches_its_power(n, effect):
 
 def test_sequential_power_on_a_one_sd_effect():
     """Stated power: a 1-sd effect is `reproduced` within 9 seeds at least as often as by the last
-    look alone (noncentral t at alpha/3: 0.67; simulated 0.71), and a large effect stops at 3 seeds."""
+    look alone (noncentral t at the last look's level 0.0278: 0.77, where an equal split alpha/3
+    gave 0.67; simulated 0.78), and a large effect stops at 3 seeds."""
     rule = Sequential(0.0, ALPHA, looks=(3, 6, 9))
-    last_look = float(stats.nct.sf(stats.t.ppf(1 - ALPHA / 3, 8), 8, 3.0))
+    assert [round(rule.level(n), 4) for n in rule.looks] == [0.0056, 0.0167, 0.0278]
+    assert math.isclose(sum(rule.level(n) for n in rule.looks), ALPHA)
+    last_look = float(stats.nct.sf(stats.t.ppf(1 - rule.level(9), 8), 8, 3.0))
     assert _rate(rule, 1.0, 9, seed=7)[Verdict.REPRODUCED] >= last_look - _mc_slack(last_look)
     big = rule.run(lambda seeds: [10.0 + 0.1 * s for s in seeds], range(9))
     assert big.verdict is Verdict.REPRODUCED and big.stats["n"] == 3

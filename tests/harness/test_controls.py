@@ -1,5 +1,5 @@
 """Negative controls end to end: declared with `@pytest.mark.controls`, collected only under
-`-m control`, run through the same case code, recorded with the control's name, and failing
+`-m control` or `--controls`, run through the same case code, recorded with the control's name, and failing
 only when they reproduce the claim."""
 import json
 
@@ -64,6 +64,14 @@ def test_a_control_that_reproduces_fails_and_both_records_are_kept(pytester):
     main = run(pytester)  # the main run beside them: controls are not collected, main records join the run
     main.assert_outcomes(passed=1, xfailed=1)
     assert len(split(records(pytester)).main) == 2
+
+
+def test_controls_option_runs_them_beside_the_main_cases(pytester):
+    result = run(pytester, "--controls", "--workers", "1")
+    # main: 1 passed, 1 xfailed; controls: no-effect x2 pass, placebo reproduces and fails
+    result.assert_outcomes(passed=3, failed=1, xfailed=1)
+    recs = split(records(pytester))
+    assert len(recs.main) == 2 and len(recs.controls) == 3
 
 
 def test_a_control_needs_a_name_and_what_it_removes_and_an_empirical_claim(tmp_path):
