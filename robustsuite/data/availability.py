@@ -39,6 +39,8 @@ LOCATIONS: dict[str, Location] = {
                            "split 101_ObjectCategories into caltech101/{train,val}/<class>/*.jpg there"),
     "imagenet_val1k": Location(("imagenet/val",), "unpack ILSVRC2012 there as imagenet/val/<wnid>/*.JPEG "
                                                   "(ImageNet cannot be downloaded automatically)"),
+    "imagenet": Location(("imagenet/train", "imagenet/val"), "unpack ILSVRC2012 there as imagenet/{train,val}/<wnid>/"
+                                                           "*.JPEG (ImageNet cannot be downloaded automatically)"),
     "imagenet_train20": Location(("imagenet/train",), "unpack ILSVRC2012 there as imagenet/train/<wnid>/*.JPEG "
                                                       "(ImageNet cannot be downloaded automatically)"),
 }
