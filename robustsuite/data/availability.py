@@ -49,6 +49,7 @@ for _split in ("balanced", "mnist", "digits", "letters", "bymerge", "byclass"):
         tuple(f"EMNIST/raw/emnist-{_split}-{p}-{k}-idx{d}-ubyte" for p in ("train", "test")
               for k, d in (("images", 3), ("labels", 1))), _TV.format("EMNIST"))
 LOCATIONS["cifar100_coarse"] = LOCATIONS["cifar5x5"] = LOCATIONS["cifar100"]
+LOCATIONS["celeba_gender_stream"] = LOCATIONS["celeba_gender"]
 
 
 def base_dataset(name: str) -> str:

@@ -8,6 +8,7 @@ out here (only the checksum: the files are read in their real format by the real
 """
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import struct
 from pathlib import Path
@@ -173,6 +174,16 @@ def test_celeba_gender(tmp_path, no_md5):
     assert train.num_classes == 2 and train.y.tolist() == [0, 1, 0, 1] and test.y.tolist() == [0, 1]
 
 
+def test_celeba_gender_stream_reads_what_celeba_gender_holds(tmp_path, no_md5):
+    write_celeba(tmp_path)
+    for train in (True, False):
+        split = load_dataset("celeba_gender", root=tmp_path, train=train)
+        stream = load_dataset("celeba_gender_stream", root=tmp_path, train=train)
+        assert isinstance(stream, Stream) and len(stream) == len(split) and stream.input_shape == (3, 56, 48)
+        (x, y), = dataclasses.replace(stream, workers=0).batches(torch.arange(len(stream)), len(stream))
+        assert torch.equal(x, split.x) and torch.equal(y, split.y) and stream.num_classes == 2
+
+
 def test_speech_commands_wav(tmp_path):
     pytest.importorskip("torchaudio", reason="Speech Commands is read through torchaudio (not installed)")
     import wave
@@ -191,7 +202,7 @@ def test_speech_commands_wav(tmp_path):
 
 COVERED = {"mnist", "fashion_mnist", "cifar10", "cifar100", "cifar100_coarse", "cifar5x5", "svhn", "imagenette",
            "caltech101", "imagenet_val1k", "imagenet_train20", "celeba_gender", "speech_commands", *EMNIST,
-           "imagenet"}  # streamed: its format test is in test_stream.py
+           "imagenet", "celeba_gender_stream"}  # streamed (imagenet's format test is in test_stream.py)
 
 
 def test_every_file_backed_dataset_has_a_format_test_a_location_and_a_stand_in():
