@@ -39,6 +39,8 @@ LOCATIONS: dict[str, Location] = {
                            "split 101_ObjectCategories into caltech101/{train,val}/<class>/*.jpg there"),
     "imagenet_val1k": Location(("imagenet/val",), "unpack ILSVRC2012 there as imagenet/val/<wnid>/*.JPEG "
                                                   "(ImageNet cannot be downloaded automatically)"),
+    "imagenet": Location(("imagenet/train", "imagenet/val"), "unpack ILSVRC2012 there as imagenet/{train,val}/<wnid>/"
+                                                           "*.JPEG (ImageNet cannot be downloaded automatically)"),
     "imagenet_train20": Location(("imagenet/train",), "unpack ILSVRC2012 there as imagenet/train/<wnid>/*.JPEG "
                                                       "(ImageNet cannot be downloaded automatically)"),
 }
@@ -47,6 +49,7 @@ for _split in ("balanced", "mnist", "digits", "letters", "bymerge", "byclass"):
         tuple(f"EMNIST/raw/emnist-{_split}-{p}-{k}-idx{d}-ubyte" for p in ("train", "test")
               for k, d in (("images", 3), ("labels", 1))), _TV.format("EMNIST"))
 LOCATIONS["cifar100_coarse"] = LOCATIONS["cifar5x5"] = LOCATIONS["cifar100"]
+LOCATIONS["celeba_gender_stream"] = LOCATIONS["celeba_gender"]
 
 
 def base_dataset(name: str) -> str:

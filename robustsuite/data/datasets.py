@@ -1,7 +1,8 @@
 """Datasets by name, all with one signature: (root, *, train, download) -> Split.
 
 Real datasets come through torchvision under `root`; `digits` ships with scikit-learn, so the
-mini tier runs with no download at all.
+mini tier runs with no download at all. Datasets too large for memory give a Stream instead
+(streamed.py); they share this registry, so a DataSpec names either.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ register_dataset = DATASETS.register
 
 def load_dataset(name: str, *, root: str | os.PathLike | None = None, train: bool = True,
                  download: bool = False, standin: bool = False) -> Split:
-    """Load dataset `name`'s train or test split as a Split (images in [0, 1], NCHW).
+    """Load dataset `name`'s train or test split as a Split (images in [0, 1], NCHW), or as a
+    Stream for a streamed dataset.
 
     standin=True (the `--smoke` runs): when the files are absent, return the dataset's synthetic
     stand-in (robustsuite.data.standins: real shape and class count) instead of raising."""

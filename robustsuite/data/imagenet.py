@@ -1,10 +1,10 @@
-"""ImageNet subsets for the paper tier of the alignment family (the whole set cannot be held in
-memory, and the suite's data are in-memory Splits).
+"""ImageNet subsets held in memory as Splits (the whole set is streamed instead: `imagenet` in
+streamed.py).
 
 - `imagenet_val1k`: 1000 validation images sampled uniformly at random (seed 0), the thesis'
   evaluation set before the qualified filter (§6.5.1).
 - `imagenet_train20`: the first 20 images (sorted file names) of every training class, 20,000 in
-  all: the alignment data of the paper-tier studies (the thesis aligns one epoch over all 1.28 M).
+  all (the paper-tier alignment studies align on all 1.28 M, streamed, as the thesis does).
 Images are resized to 256 and centre-cropped to 224, as torchvision's ImageNet evaluation does.
 Layout: `<root>/imagenet/{train,val}/<wnid>/*.JPEG` (torchvision ImageFolder).
 """

@@ -1,6 +1,7 @@
 """An in-memory labelled split: images in [0, 1] as float32 NCHW, labels as int64."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -41,6 +42,11 @@ class Split:
     def shuffled(self, seed: int) -> "Split":
         perm = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
         return self.take(perm)
+
+    def batches(self, order: torch.Tensor, batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """(x, y) for the examples at `order`, `batch_size` at a time: the training loop's view of
+        its data, which a Stream (data.stream) gives too."""
+        return ((self.x[idx], self.y[idx]) for idx in order.split(batch_size))
 
     def to(self, device: torch.device | str) -> "Split":
         return Split(self.x.to(device), self.y.to(device), self.num_classes)

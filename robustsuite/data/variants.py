@@ -40,12 +40,15 @@ class DataSpec:
              test_offset: int = 0, standin: bool = False) -> Split:
         """The split, transformed; `test_offset` rotates the test split so that the evaluation
         subset starts at that image (a replication on test data the default run never saw);
-        `standin` (smoke runs) takes the dataset's stand-in when its files are absent."""
+        `standin` (smoke runs) takes the dataset's stand-in when its files are absent. A streamed
+        dataset (data.stream) gives a Stream, which takes the subsets but no transform."""
         split = load_dataset(self.name, root=root, train=train, download=download, standin=standin)
         if not train and test_offset:
             split = split.rolled(test_offset)
         split = split.shuffled(seed=1234).head(self.n_train) if train else split.head(self.n_test)
         fn = TRANSFORMS.get(self.transform)
+        if fn is identity:
+            return split
         return Split(fn(split.x, **dict(self.params)), split.y, split.num_classes)
 
     @property

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from robustsuite.claims import Control, Decision, Sequential, Verdict, get_claim, mean_sd
-from robustsuite.data import DataSpec, Split
+from robustsuite.data import DataSpec, Split, Stream
 from robustsuite.errors import ConfigError, SuiteError, WeightsNotFoundError, choice
 from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache
@@ -83,7 +83,7 @@ class Suite:
             folder = folder.with_name(f"smoke-{folder.name}")
         self.cache = ModelCache(folder, self._train, options.device)
         self.store = ResultsStore(options.run_dir)
-        self._data: dict[tuple[DataSpec, bool], Split] = {}
+        self._data: dict[tuple[DataSpec, bool], Split | Stream] = {}  # a streamed dataset is a Stream
         self._prepared: dict[tuple[DataSpec, bool], Split] = {}
         self._memo: dict[object, object] = {}
 
@@ -125,7 +125,7 @@ class Suite:
         seeds = tuple(s + self.options.seed_offset for s in seeds)
         return smoke.seeds(seeds) if self.options.smoke else seeds
 
-    def _plain_data(self, spec: DataSpec, train: bool) -> Split:
+    def _plain_data(self, spec: DataSpec, train: bool) -> Split | Stream:
         key = (spec, train)
         if key not in self._data:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,

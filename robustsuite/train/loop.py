@@ -1,5 +1,6 @@
 """The training loop: seeded, deterministic on the CPU, with optional validation selection,
-resumable from a checkpoint (see `checkpoint.py`)."""
+resumable from a checkpoint (see `checkpoint.py`). It reads its data through `batches(order,
+batch_size)`, so an in-memory Split and a Stream (data too large for memory) train alike."""
 from __future__ import annotations
 
 import contextlib
@@ -10,6 +11,7 @@ import torch
 from torch import nn
 
 from robustsuite.data import Split
+from robustsuite.errors import ConfigError
 from robustsuite.metrics import accuracy
 from robustsuite.models import create_model
 from robustsuite.train.checkpoint import Checkpoint, rng_states, set_rng_states
@@ -24,6 +26,9 @@ def split_validation(train: Split, val_size: int) -> tuple[Split, Split | None]:
     """The last `val_size` examples of the (already shuffled) training split are held out."""
     if val_size <= 0:
         return train, None
+    if not isinstance(train, Split):
+        raise ConfigError(f"val_size={val_size} needs an in-memory Split to validate on; "
+                          f"{getattr(train, 'name', type(train).__name__)} is streamed: use val_size=0.")
     n = len(train) - val_size
     return train.take(slice(0, n)), train.take(slice(n, None))
 
@@ -33,6 +38,8 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
                 checkpoint: Checkpoint | None = None) -> tuple[nn.Module, dict]:
     """Train the model `cfg` describes on `data`; return it (in eval mode) and a history.
 
+    `data` is a Split or a data.stream.Stream, read through the `batches` both have (the loop does
+    not import Stream, so that the cache keys of Split-trained models do not depend on it).
     With a `checkpoint`, the run's full state is saved as it goes and a run that finds one
     resumes from it; the result is the same, bit for bit on the CPU, as an uninterrupted run's."""
     torch.manual_seed(cfg.seed)
@@ -81,11 +88,11 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
             if perm is None:  # a fresh epoch (a resumed one keeps its permutation and running loss)
                 perm = torch.randperm(len(train), generator=gen).to(device)
                 running = torch.zeros((), device=device)
-            for i in range(start_step, steps_per_epoch):
+            batches = train.batches(perm[start_step * cfg.batch_size:], cfg.batch_size)
+            for i, (x, y) in enumerate(batches, start_step):
                 for g in opt.param_groups:
                     g["lr"] = cfg.lr * lr_factor(cfg.schedule, (epoch * steps_per_epoch + i) / total, cfg.milestones)
-                idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-                loss = loss_fn(model, augment(train.x[idx], cfg.augment, gen), train.y[idx])
+                loss = loss_fn(model, augment(x, cfg.augment, gen), y)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -132,7 +139,5 @@ def augment(x: torch.Tensor, kind: str, gen: torch.Generator) -> torch.Tensor:
 
 def _resolve(cfg: TrainConfig, load: LoadModel | None) -> nn.Module:
     if load is None:
-        from robustsuite.errors import ConfigError
-
         raise ConfigError("this config depends on another trained model; pass load= (a ModelCache.get) to train it.")
     return load(cfg)

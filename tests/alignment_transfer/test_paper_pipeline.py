@@ -37,3 +37,17 @@ def test_measure_pretrained_runs_end_to_end_and_names_the_matrix():
             "lf_fraction[aligned]"} <= set(out)
     assert out["n_all[source->t1]"] == 24
     assert set(study.held_out_targets()) == {"t1", "t2"}
+
+
+def test_the_paper_tier_aligns_one_epoch_over_streamed_imagenet_train_and_smoke_caps_it():
+    """The thesis' protocol (one epoch over all of ImageNet-train, streamed); the departure that
+    existed only because Splits live in memory is gone; a smoke run sees EXAMPLES images."""
+    from robustsuite.claims.alignment_paper import RES18, RES50
+    from robustsuite.harness import smoke
+
+    study = PretrainedAlignment("res50<-res18", RES50, (RES18,))
+    cfg = study.aligned(0)
+    assert cfg.data == DataSpec("imagenet") and cfg.epochs == 1 and cfg.data.n_train is None
+    assert not any("imagenet_train20" in d or "in-memory" in d for d in study.departures)
+    shrunk = smoke.shrink(study).aligned(0).data
+    assert shrunk.name == "imagenet" and shrunk.n_train == smoke.EXAMPLES

@@ -8,6 +8,7 @@ out here (only the checksum: the files are read in their real format by the real
 """
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import struct
 from pathlib import Path
@@ -16,7 +17,8 @@ import numpy as np
 import pytest
 import torch
 
-from robustsuite.data import DATASETS, load_dataset
+from robustsuite.data import DATASETS, Split, load_dataset
+from robustsuite.data.stream import Stream
 from robustsuite.data.availability import LOCATIONS
 from robustsuite.data.standins import STANDINS
 
@@ -61,16 +63,6 @@ def write_svhn(root: Path) -> None:
         x = _images(N, 32, 32, 3, 1).transpose(1, 2, 3, 0)  # H W C N, as the .mat files store them
         y = np.array([[10], [1], [2], [3], [4], [5]], dtype=np.uint8)  # "0" is stored as 10
         scipy.io.savemat(root / "svhn" / f"{split}_32x32.mat", {"X": x, "y": y})
-
-
-def write_jpeg_folders(base: Path, parts: tuple[str, ...], classes: tuple[str, ...], ext: str = ".JPEG") -> None:
-    from PIL import Image
-
-    for part in parts:
-        for k, cls in enumerate(classes):
-            (base / part / cls).mkdir(parents=True)
-            for j in range(2):
-                Image.fromarray(_images(1, 40, 30, 3, 10 * k + j)[0]).save(base / part / cls / f"img{j}{ext}")
 
 
 def write_celeba(root: Path) -> None:
@@ -159,7 +151,7 @@ def test_svhn_mat(tmp_path, no_md5):
 
 
 @pytest.mark.parametrize("name,base,ext", [("imagenette", "imagenette2-320", ".JPEG"), ("caltech101", "caltech101", ".jpg")])
-def test_image_class_folders(tmp_path, name, base, ext):
+def test_image_class_folders(tmp_path, write_jpeg_folders, name, base, ext):
     write_jpeg_folders(tmp_path / base, ("train", "val"), ("n01", "n02", "n03"), ext)
     s = load_dataset(name, root=tmp_path, train=False)
     assert s.x.shape == (6, 3, 224, 224) and s.num_classes == 3
@@ -167,7 +159,7 @@ def test_image_class_folders(tmp_path, name, base, ext):
 
 
 @pytest.mark.parametrize("name,part", [("imagenet_val1k", "val"), ("imagenet_train20", "train")])
-def test_imagenet_folders(tmp_path, name, part):
+def test_imagenet_folders(tmp_path, write_jpeg_folders, name, part):
     write_jpeg_folders(tmp_path / "imagenet", (part,), ("n01440764", "n01443537"))
     s = load_dataset(name, root=tmp_path, train=part == "train")
     assert s.x.shape == (4, 3, 224, 224) and s.num_classes == 2
@@ -180,6 +172,16 @@ def test_celeba_gender(tmp_path, no_md5):
     test = load_dataset("celeba_gender", root=tmp_path, train=False)
     assert train.x.shape == (4, 3, 56, 48) and test.x.shape == (2, 3, 56, 48)
     assert train.num_classes == 2 and train.y.tolist() == [0, 1, 0, 1] and test.y.tolist() == [0, 1]
+
+
+def test_celeba_gender_stream_reads_what_celeba_gender_holds(tmp_path, no_md5):
+    write_celeba(tmp_path)
+    for train in (True, False):
+        split = load_dataset("celeba_gender", root=tmp_path, train=train)
+        stream = load_dataset("celeba_gender_stream", root=tmp_path, train=train)
+        assert isinstance(stream, Stream) and len(stream) == len(split) and stream.input_shape == (3, 56, 48)
+        (x, y), = dataclasses.replace(stream, workers=0).batches(torch.arange(len(stream)), len(stream))
+        assert torch.equal(x, split.x) and torch.equal(y, split.y) and stream.num_classes == 2
 
 
 def test_speech_commands_wav(tmp_path):
@@ -199,7 +201,8 @@ def test_speech_commands_wav(tmp_path):
 
 
 COVERED = {"mnist", "fashion_mnist", "cifar10", "cifar100", "cifar100_coarse", "cifar5x5", "svhn", "imagenette",
-           "caltech101", "imagenet_val1k", "imagenet_train20", "celeba_gender", "speech_commands", *EMNIST}
+           "caltech101", "imagenet_val1k", "imagenet_train20", "celeba_gender", "speech_commands", *EMNIST,
+           "imagenet", "celeba_gender_stream"}  # streamed (imagenet's format test is in test_stream.py)
 
 
 def test_every_file_backed_dataset_has_a_format_test_a_location_and_a_stand_in():
@@ -220,6 +223,9 @@ def test_stand_ins_have_the_real_shapes(tmp_path, name):
     from robustsuite.errors import DataNotFoundError
 
     s = load_dataset(name, root=tmp_path, train=True, standin=True)
+    if isinstance(s, Stream):  # a streamed dataset's stand-in is a stream too: read it whole
+        x, y = next(s.batches(torch.arange(len(s)), len(s)))
+        s = Split(x, y, s.num_classes)
     assert len(s) >= 64 and 0.0 <= float(s.x.min()) and float(s.x.max()) <= 1.0
     assert int(s.y.max()) < s.num_classes
     if name in ("cifar10", "svhn", "cifar100"):
