@@ -90,10 +90,11 @@ def robustness(rs, study: FocusStudy) -> torch.Tensor:
     return r("linf") + 1e-6 * r2 / r2.max()
 
 
-def ranked_sets(rs, study: FocusStudy, seed: int) -> dict[str, torch.Tensor]:
-    """least (s), most robust, and random (v, drawn per seed outside both) index sets of size set_size."""
+def ranked_sets(rs, study: FocusStudy, seed: int, k: int | None = None) -> dict[str, torch.Tensor]:
+    """least (s), most robust, and random (v, drawn per seed outside both) index sets of size k
+    (default: the study's set_size)."""
     r = robustness(rs, study)
-    k = study.set_size
+    k = k or study.set_size
     least, most = least_robust(r, k), most_robust(r, k)
     if study.random_sets:
         least = random_subset(len(r), k, seed=30_000 + seed)

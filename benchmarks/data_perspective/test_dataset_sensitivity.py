@@ -4,13 +4,14 @@ EMNIST (and on generated / TI500K sets the user supplies)."""
 from __future__ import annotations
 
 import os
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import torch
 
-from robustsuite.claims import AllSeeds, OneSidedT, Within
+from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,
                                                 spearman)
@@ -27,6 +28,7 @@ class DataStudy:
     norm: str = "l2"
     coarse: DataSpec | None = None  # the same images with coarser labels (CIFAR-100s)
     others: tuple[DataSpec, ...] = ()
+    shuffled_sensitivity: bool = False  # a negative control (C000-11): each point's s is another point's
 
 
 MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with test_least_robust
@@ -193,7 +195,10 @@ def _mds_case(rs, study, claim_id: str, n: int) -> None:
         rows = []
         for seed in rs.seeds(3):
             idx = stratified_by_robustness(r, n, bins=10, seed=seed)
-            rows.append(mds_autocorrelation(split.x[idx].cpu(), sensitivity(r[idx]), study.norm, seed))
+            s = sensitivity(r[idx])
+            if study.shuffled_sensitivity:  # the control: the same values, on other points
+                s = s[torch.randperm(len(s), generator=torch.Generator().manual_seed(seed))]
+            rows.append(mds_autocorrelation(split.x[idx].cpu(), s, study.norm, seed))
         return rows
 
     rows = rs.measure(measure)
@@ -206,6 +211,9 @@ def _mds_case(rs, study, claim_id: str, n: int) -> None:
 
 @pytest.mark.claim("C000-11")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR10_LINF, CIFAR100_LINF])
+@pytest.mark.controls(mini=[Control("shuffled-sensitivity", "each point's sensitivity is another point's",
+                                    dataclasses.replace(MNIST, id="mnist-3k-shuffled-sensitivity",
+                                                        shuffled_sensitivity=True))])
 def test_mds_shows_sensitivity_patterns(rs, study):
     _mds_case(rs, study, "C000-11", n=300 if rs.tier == "mini" else 1000)
 

@@ -17,7 +17,7 @@ from dp_support import FocusStudy, focus_history, focus_model, pgd_accuracy, ran
 from robustsuite.claims import AllSeeds, Control, Equivalent, Sequential
 from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import label_histogram
-from robustsuite.metrics.sensitivity import least_robust, most_robust, random_subset
+from robustsuite.metrics.sensitivity import random_subset
 from robustsuite.train import TrainConfig, kw
 
 MNIST_MLP = FocusStudy(
@@ -133,6 +133,7 @@ def _late_share(curve: list[float], last: float = 0.2) -> float:
 
 @pytest.mark.claim("C000-25")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_WRN])
+@pytest.mark.controls(mini=[RANDOM_SETS])
 def test_least_robust_gain_comes_late(rs, study):
     def shares(m):
         return [_late_share(c) for c in m["curve_least"]], [_late_share(c) for c in m["curve_random"]]
@@ -148,6 +149,7 @@ def test_least_robust_gain_comes_late(rs, study):
 
 @pytest.mark.claim("C000-33")
 @pytest.mark.studies(mini=[MNIST_MLP], paper=[CIFAR10_WRN])
+@pytest.mark.controls(mini=[RANDOM_SETS])
 def test_label_histograms_of_ranked_sets(rs, study):
     from scipy.stats import chisquare
 
@@ -156,10 +158,11 @@ def test_label_histograms_of_ranked_sets(rs, study):
     def measure():
         r = robustness(rs, study)
         k = 2 * study.set_size
+        sets = ranked_sets(rs, study, seed=0, k=k)  # the control's are random sets of the same sizes
         prior = torch.bincount(train.y.cpu(), minlength=train.num_classes).double()
         prior = prior / prior.sum()
         out = {}
-        for name, idx in [("least", least_robust(r, k)), ("most", most_robust(r, k))] + [
+        for name, idx in [("least", sets["least"]), ("most", sets["most"])] + [
                 (f"random{s}", random_subset(len(r), k, 10_000 + s)) for s in rs.seeds(3)]:
             h = label_histogram(train.y[idx], train.num_classes)
             out[name] = (h, float(chisquare(h, (prior * k).tolist()).pvalue))

@@ -36,6 +36,8 @@ class SoarStudy:
     baselines: tuple[tuple[str, TrainConfig], ...] = ()  # trained from scratch; seed replaced
     n_eval: int | None = None  # evaluation subset for the expensive attacks
     regulariser: bool = True  # False: a negative control; SOAR's slot is fine-tuned without the regulariser
+    pgd1_init_as: str = "pgd1"  # a negative control (C003-3.16): FOAR's PGD1-init slot starts from this init
+    plateau_from: int = 20  # the short attack C003-2.07 compares with the long one; 1 in its negative control
 
     def std(self, seed: int, **changes) -> TrainConfig:
         return self.standard.replace(seed=seed, label=f"{self.id}-standard-s{seed}", **changes)
@@ -58,6 +60,7 @@ class SoarStudy:
                                      label=f"{self.id}-pgd1-only-s{seed}")
 
     def foar(self, seed: int, init: str = "pgd1") -> TrainConfig:
+        init = self.pgd1_init_as if init == "pgd1" else init
         return self.finetune.replace(objective="foar", objective_kwargs=kw(eps=self.eps, init=init),
                                      init=self.std(seed), seed=seed, label=f"{self.id}-foar-{init}-s{seed}")
 
@@ -79,6 +82,12 @@ DIGITS = SoarStudy("digits-mlp", "digits", _DIGITS_STD, _DIGITS_STD.replace(lr=0
 # C003-1.01's negative control: SOAR's slot holds its PGD1-only fine-tuning (the regulariser removed)
 DIGITS_PGD1_ONLY = Control("pgd1-only", "SOAR's regulariser removed: the same fine-tuning on its PGD1 points",
                            dataclasses.replace(DIGITS, id="digits-mlp-pgd1-only", regulariser=False))
+# C003-3.16's: FOAR's PGD1 initialisation replaced by a random start (the random-init arm's recipe)
+DIGITS_FOAR_RANDOM_INIT = Control("pgd1-init-as-random", "FOAR's PGD1 initialisation is a random start",
+                                  dataclasses.replace(DIGITS, id="digits-mlp-pgd1-init-as-random", pgd1_init_as="random"))
+# C003-2.07's: the short attack is one PGD step, which has not plateaued
+DIGITS_ONE_STEP = Control("one-step", "the 20-step attack is a single PGD step",
+                          dataclasses.replace(DIGITS, id="digits-mlp-one-step", plateau_from=1))
 
 _E = 8 / 255
 _CIFAR_STD = TrainConfig(DataSpec("cifar10"), "resnet10", kw(batch_norm=False), lr=0.1, momentum=0.9,
@@ -153,6 +162,7 @@ def test_soar_regulariser_adds_to_its_pgd1_start(rs, study):
 
 @pytest.mark.claim("C003-2.07")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
+@pytest.mark.controls(mini=[DIGITS_ONE_STEP])
 def test_pgd_plateaus_after_20_steps(rs, study):
     seeds = rs.seeds(3)
     long, n = (200, 200) if rs.tier == "mini" else (1000, None)  # mini: PGD200 on the first 200 test images
@@ -163,14 +173,15 @@ def test_pgd_plateaus_after_20_steps(rs, study):
             baselines, _ = study.available_baselines(s) if rs.tier == "paper" else ({}, [])
             for name, cfg in {"standard": study.std(s), "soar": study.soar(s), **baselines}.items():
                 m = rs.model(cfg)
-                gaps.setdefault(name, []).append(_robust(rs, m, study, 20, n=n) - _robust(rs, m, study, long, n=n))
+                gaps.setdefault(name, []).append(_robust(rs, m, study, study.plateau_from, n=n) -
+                                                 _robust(rs, m, study, long, n=n))
         return gaps
 
     gaps = rs.measure(measure)
     slack = [2.0 - max(abs(g) for g in per_seed) for per_seed in zip(*gaps.values())]
     rs.conclude("C003-2.07", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
-                assertion=f"|acc(PGD20) - acc(PGD{long})| <= 2 pts for every model in every seed",
-                metrics={f"gap_pgd20_minus_pgd{long}_{k}": v for k, v in gaps.items()})
+                assertion=f"|acc(PGD{study.plateau_from}) - acc(PGD{long})| <= 2 pts for every model in every seed",
+                metrics={f"gap_pgd{study.plateau_from}_minus_pgd{long}_{k}": v for k, v in gaps.items()})
 
 
 def _soar_loss(model, x, y, study: SoarStudy, n: int, seed: int) -> float:
@@ -399,6 +410,7 @@ def test_foar_is_insufficient(rs, study):
 
 @pytest.mark.claim("C003-3.16")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
+@pytest.mark.controls(mini=[DIGITS_FOAR_RANDOM_INIT])
 def test_foar_benefits_from_pgd1_init(rs, study):
     seeds = rs.seeds(3)
     margin = 2.0 if rs.tier == "mini" else 5.0

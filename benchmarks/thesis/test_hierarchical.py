@@ -15,7 +15,7 @@ import torch
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
 from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
-                                                     random_grouping)
+                                                     one_step, random_grouping, shuffled_transfer, slot_as)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
@@ -29,10 +29,14 @@ def _ev(rs, study, seed):
 # negative control: hierarchical PGD replaced by plain PGD of the same budget
 HIER_AS_PGD = {tier: [Control("hier-as-pgd", "hierarchical PGD is plain untargeted PGD of the same budget",
                               hierarchical_as_plain(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+# negative control: the short attack is one PGD step, so it neither beats FGSM nor has converged
+ONE_STEP = {tier: [Control("one-step", "the short PGD attack is a single step (no iteration)", one_step(s))]
+            for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
 
 
 @pytest.mark.claim("C003-2.02")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**ONE_STEP)
 def test_bim_and_pgd(rs, study):
     def measure():
         gaps, exact, invariant = [], [], []
@@ -95,6 +99,9 @@ def test_trades_definition(rs, study):
 
 @pytest.mark.claim("C003-2.05")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**{tier: [Control("shuffled-transfer", "each transferred perturbation lands on another point "
+                                        "than the one it was crafted for", shuffled_transfer(s))]
+                         for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
 def test_perturbations_transfer(rs, study):
     def measure():
         seeds = rs.seeds(3)
@@ -104,6 +111,8 @@ def test_perturbations_transfer(rs, study):
             d, target = src.data, tgt.model("flat", "standard")
             x_adv = src.points("flat", "standard", f"pgd{study.steps[0]}")
             g = torch.Generator().manual_seed(seed)
+            if study.shuffled_transfer:  # the control: the same perturbations, on other points
+                x_adv = (d.x + (x_adv - d.x)[torch.randperm(len(d.x), generator=g)]).clamp(0, 1)
             noise = (d.x + study.eps * (2 * torch.randint(0, 2, d.x.shape, generator=g) - 1).to(d.x)).clamp(0, 1)
             err = lambda x: 100.0 * (predict(target, x) != d.y).float().mean().item()  # noqa: E731
             gaps.append(err(x_adv) - err(noise))
@@ -275,6 +284,9 @@ def test_hierarchical_pgd_beats_untargeted_pgd(rs, study):
 
 @pytest.mark.claim("C003-5.07")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**{tier: [Control("pgd10-as-standard", "the PGD10 arm is trained as a standard model, which "
+                                        "targeted AT does beat", slot_as(s, "pgd10", "standard"))]
+                         for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
 def test_targeted_at_is_no_better(rs, study):
     s = study.steps[1] if rs.tier == "paper" else study.steps[0]
     margin = 3.0 if rs.tier == "mini" else 2.0
@@ -296,6 +308,7 @@ def test_targeted_at_is_no_better(rs, study):
 
 @pytest.mark.claim("C003-5.08")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**ONE_STEP)
 def test_pgd20_as_good_as_pgd200(rs, study):
     short, long = study.steps
     models = ([("flat", "standard"), ("flat", "pgd10")] if rs.tier == "mini" else

@@ -40,6 +40,8 @@ class HierStudy:
     at_steps: int = 10
     trades_beta: float = 6.0
     plain_hier: bool = False  # a negative control: every hierarchical PGD is plain PGD of the same budget
+    slot_as: tuple[tuple[str, str], ...] = ()  # a negative control: (defence, recipe) trains that slot with another recipe
+    shuffled_transfer: bool = False  # a negative control (C003-2.05): transferred perturbations land on other points
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
@@ -50,7 +52,7 @@ class HierStudy:
                                          step_size=2.5 * self.l2_eps / self.at_steps))}[defence]
 
     def flat_config(self, defence: str, seed: int) -> TrainConfig:
-        obj, okw = self.objective(defence)
+        obj, okw = self.objective(dict(self.slot_as).get(defence, defence))
         return self.flat.replace(objective=obj, objective_kwargs=okw, seed=seed,
                                  label=f"{self.id}-flat-{defence}-s{seed}")
 
@@ -159,6 +161,23 @@ def hierarchical_as_plain(study: HierStudy) -> HierStudy:
     """A negative control: the study with hierarchical PGD (strict, loose, average) replaced by plain
     untargeted PGD of the same budget, so that no gain of the hierarchical attack can show."""
     return dataclasses.replace(study, id=f"{study.id}-hier-as-pgd", plain_hier=True)
+
+
+def slot_as(study: HierStudy, defence: str, recipe: str) -> HierStudy:
+    """A negative control: the study with the `defence` slot trained with `recipe`'s objective
+    (e.g. PGD10's slot trained as a standard model), so a comparison must see the difference."""
+    return dataclasses.replace(study, id=f"{study.id}-{defence}-as-{recipe}", slot_as=((defence, recipe),))
+
+
+def one_step(study: HierStudy) -> HierStudy:
+    """A negative control: the study's short attack is a single PGD step (no iteration to converge)."""
+    return dataclasses.replace(study, id=f"{study.id}-one-step", steps=(1, study.steps[1]))
+
+
+def shuffled_transfer(study: HierStudy) -> HierStudy:
+    """A negative control: each transferred perturbation is added to another point than the one it was
+    crafted for (same sizes and statistics, no alignment with its input)."""
+    return dataclasses.replace(study, id=f"{study.id}-shuffled-transfer", shuffled_transfer=True)
 
 
 # --- the studies ---------------------------------------------------------------------------------
