@@ -3,21 +3,31 @@ C002-08, 12, 13 (learned-manifold cases; MNIST with a class-conditional VAE at t
 C002-15 to 17, 20, 26, 32 to 35 (paper tier; skipped at the mini tier with measured evidence), 42."""
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from robustsuite.claims.manifold_lab import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, seed_rule,
-                                            spearman)
+                                            spearman, with_placebo)
 from robustsuite.claims.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
                                                  FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,
                                                  reconstruction_gap)
 
 from robustsuite.attacks.manifold import vae_attack
-from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.claims import AllSeeds, Control, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.data.fonts import SPECS, FontsManifold
+
+# negative controls (mini)
+ZERO_ETA = Control("zero-eta", "the on-manifold budget eta is 1e-6 (no room to move along the learned manifold)",
+                   dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-eta0", eta=1e-6))
+UNTRAINED_VAE = Control("untrained-vae", "the learned manifold is a randomly initialised (untrained) VAE",
+                        dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-untrained-vae", vae_epochs=0))
+TRANSFORM_AS_RANDOM = Control("transform-as-random", "adversarial transformation training's slot is random "
+                                                     "transformation augmentation of the same ranges",
+                              with_placebo(MNIST_MINI, "transform_random", "transform"))
 
 
 def _ev(rs, study, scheme, n, seed):
@@ -43,12 +53,18 @@ class Ordering:
 
 @pytest.mark.claim("C002-08")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[EMNIST_PAPER, FMNIST_PAPER, CELEBA_PAPER])
+@pytest.mark.controls(mini=[ZERO_ETA])
 def test_on_manifold_examples_exist_on_learned_manifolds(rs, study):
-    on = rs.measure(lambda: _series(rs, study, "normal", "on", study.ns))
-    worst = [min(v) for v in on]
+    # Success over the attack's start: about a fifth of the reconstructions are misclassified before
+    # any search (the zero-eta control reproduced "success > 0" on that alone).
+    on, start = rs.measure(lambda: (_series(rs, study, "normal", "on", study.ns),
+                                    _series(rs, study, "normal", "on_start", study.ns)))
+    worst = [min(a - b for a, b in zip(oo, ss)) for oo, ss in zip(on, start)]
     rs.conclude("C002-08", OneSidedT(0.0).decide(worst), study=study, seeds=n_seeds(rs),
-                assertion="latent attack on the class-conditional VAE (eta = 0.3, z in [-2, 2]^d) succeeds on > 0 of "
-                          "the test images at every N", metrics={"min_over_n_on_success": worst})
+                assertion="latent attack on the class-conditional VAE (eta = 0.3, z in [-2, 2]^d) succeeds on more of "
+                          "the test images than its start (the reconstruction) at every N",
+                metrics={"min_over_n_on_minus_start": worst, "min_over_n_on_success": [min(v) for v in on],
+                         "start_success": [statistics.fmean(v) for v in start]})
 
 
 @pytest.mark.claim("C002-12")
@@ -64,6 +80,7 @@ def test_more_data_lowers_error_and_learned_on_manifold_success(rs, study):
 
 @pytest.mark.claim("C002-13")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[EMNIST_PAPER, FMNIST_PAPER])
+@pytest.mark.controls(mini=[UNTRAINED_VAE])
 def test_learned_on_manifold_success_tracks_error(rs, study):
     from scipy.stats import pearsonr
 
@@ -122,6 +139,7 @@ def test_benefit_shrinks_with_harder_manifolds(rs, study):
 
 @pytest.mark.claim("C002-17")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[EMNIST_PAPER, FMNIST_PAPER])
+@pytest.mark.controls(mini=[TRANSFORM_AS_RANDOM])
 def test_adversarial_transformation_training_beats_random_augmentation(rs, study):
     ns = study.at_ns[:2]
 
@@ -233,6 +251,7 @@ def test_on_data_manifold_success_tracks_error(rs, study):
 
 @pytest.mark.claim("C002-42")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[EMNIST_PAPER, FONTS_LEARNED_PAPER])
+@pytest.mark.controls(mini=[UNTRAINED_VAE])
 def test_vae_gan_reconstructs_better_than_a_same_class_image(rs, study):
     gap = rs.measure(lambda: [reconstruction_gap(rs, study, s) for s in n_seeds(rs)])
     rs.conclude("C002-42", AllSeeds(0.0).decide(gap), study=study, seeds=n_seeds(rs),

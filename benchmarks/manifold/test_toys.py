@@ -1,4 +1,4 @@
-"""The toy arguments of App. I in closed form (C002-39, C002-40)."""
+"""The toy arguments of App. I in closed form (C002-39, C002-40): exact checks, so no negative controls."""
 from __future__ import annotations
 
 from dataclasses import dataclass

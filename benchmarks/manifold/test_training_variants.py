@@ -2,14 +2,27 @@
 full / weak / 50% variants, and adversarial transformations that stay on the FONTS manifold."""
 from __future__ import annotations
 
-import statistics
-
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attacked_points, seed_rule, evaluate,
-                                             manifold_of, median, n_seeds)
+from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attack_slot, attacked_points, evaluate,
+                                             manifold_of, median, n_seeds, regular_early, seed_rule,
+                                             with_attack_placebo, with_placebo)
 
 from robustsuite.attacks.manifold import project_fonts, transformation_attack
-from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.claims import Control, OneSidedT
+
+# negative controls (mini): a scheme's slot trained as another, an attack's examples replaced
+MIXED_AS_NORMAL = Control("mixed-as-normal", "mixed training's slot is trained normally",
+                          with_placebo(FONTS_MINI, "normal", "mixed"))
+RANDOM_AS_ADVERSARIAL = Control("random-as-adversarial", "the random-perturbation slots are trained adversarially "
+                                                         "(image: regular AT; latent: on-manifold AT)",
+                                with_placebo(with_placebo(FONTS_MINI, "regular", "regular_random"), "onman", "random"))
+ONE_STRENGTH = Control("one-strength", "the weak and full variants of regular adversarial training are the 50/50 one",
+                      with_placebo(FONTS_MINI, "regular", "regular_weak", "regular_full"))
+VARIANTS_AS_REGULAR = Control("variants-as-regular", "the weak and full on-manifold variants are regular adversarial "
+                                                     "training at eps 0.3",
+                              with_placebo(FONTS_MINI, "regular_paper", "onman_weak", "onman_full"))
+TRANSFORM_AS_REGULAR = Control("transform-as-regular", "the adversarial transformations are regular L_inf adversarial "
+                                                       "examples", with_attack_placebo(FONTS_MINI, "reg", "transform"))
 
 
 def _at(rs, study, scheme, n, seeds=None):
@@ -18,6 +31,7 @@ def _at(rs, study, scheme, n, seeds=None):
 
 @pytest.mark.claim("C002-25")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[MIXED_AS_NORMAL])
 def test_mixed_training_lies_between_regular_and_on_manifold(rs, study):
     n = max(study.at_ns)
 
@@ -43,6 +57,7 @@ def test_mixed_training_lies_between_regular_and_on_manifold(rs, study):
 
 @pytest.mark.claim("C002-36")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[RANDOM_AS_ADVERSARIAL])
 def test_random_perturbation_training_is_not_effective(rs, study):
     n = study.variant_n
     schemes = ("normal", "regular_random", "random", "onman")
@@ -67,24 +82,35 @@ def test_random_perturbation_training_is_not_effective(rs, study):
 
 @pytest.mark.claim("C002-37")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[ONE_STRENGTH])
 def test_adversary_strength_sets_the_tradeoff(rs, study):
     n = study.variant_n
-    weak, std, full = rs.measure(lambda: [_at(rs, study, s, n) for s in ("regular_weak", "regular", "regular_full")])
-    sd = lambda k: statistics.stdev([r[k] for r in std]) if len(std) > 1 else 0.0  # noqa: E731
-    m = lambda v, k: statistics.fmean(r[k] for r in v)  # noqa: E731
-    checks = [m(std, "err") - m(weak, "err") + sd("err"), m(full, "err") - m(std, "err") + sd("err"),
-              m(weak, "reg_at_budget") - m(std, "reg_at_budget") + sd("reg_at_budget"),
-              m(std, "reg_at_budget") - m(full, "reg_at_budget") + sd("reg_at_budget")]
-    rs.conclude("C002-37", AllSeeds(0.0).decide(checks), study=study, seeds=n_seeds(rs),
-                assertion="seed means: err weak <= standard <= full and success weak >= standard >= full, "
-                          "each within one seed sd of the standard variant",
-                metrics={f"{k}_{name}": [r[k] for r in v]
-                         for name, v in (("weak", weak), ("standard", std), ("full", full))
-                         for k in ("err", "reg_at_budget")})
+    variants = ("regular_weak", "regular", "regular_full")
+
+    def orderings(data):
+        """Per seed, the tightest of: err weak < full and success weak > 50/50 > full."""
+        return [min(f["err"] - w["err"], w["reg_at_budget"] - s["reg_at_budget"],
+                    s["reg_at_budget"] - f["reg_at_budget"]) for w, s, f in zip(*data)]
+
+    # A t-test over seeds of strict orderings: the earlier rule (seed means ordered within one seed
+    # sd) held when all three variants were one model (the one-strength control). err weak < 50/50
+    # is recorded, not asserted: over seeds 100-117 it was 0.004 +- 0.013, below seed noise here.
+    decision, seeds, (weak, std, full) = rs.sequential(seed_rule(rs, 0.0),
+                                                       lambda ss: [_at(rs, study, s, n, ss) for s in variants],
+                                                       orderings)
+    rs.conclude("C002-37", decision, study=study, seeds=seeds,
+                assertion="per seed: err weak < full and regular success weak > 50/50 > full (sequential t-test over "
+                          "seeds of the tightest gap); err weak vs 50/50 recorded (below seed noise at the mini tier)",
+                metrics={"tightest_gap": orderings((weak, std, full)),
+                         "err_standard_minus_weak": [s["err"] - w["err"] for w, s in zip(weak, std)],
+                         **{f"{k}_{name}": [r[k] for r in v]
+                            for name, v in (("weak", weak), ("standard", std), ("full", full))
+                            for k in ("err", "reg_at_budget")}})
 
 
 @pytest.mark.claim("C002-38")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[VARIANTS_AS_REGULAR])
 def test_on_manifold_variants_differ_little(rs, study):
     n = study.variant_n
 
@@ -105,6 +131,7 @@ def test_on_manifold_variants_differ_little(rs, study):
 
 @pytest.mark.claim("C002-18")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[TRANSFORM_AS_REGULAR])
 def test_adversarial_transformations_stay_on_fonts_manifold(rs, study):
     n = max(study.at_ns)
 
@@ -115,8 +142,11 @@ def test_adversarial_transformations_stay_on_fonts_manifold(rs, study):
         for s in n_seeds(rs):
             model = rs.model(study.config("normal", n, s))
             k = study.n_project
-            adv = transformation_attack(model, x[:k], y[:k], eta=study.eta, steps=study.attack_steps,
-                                        ranges=man.spec.ranges, early_stop=False).x
+            attacks = {"transform": lambda: transformation_attack(model, x[:k], y[:k], eta=study.eta,
+                                                                  steps=study.attack_steps, ranges=man.spec.ranges,
+                                                                  early_stop=False).x,
+                       "reg": lambda: regular_early(model, x[:k], y[:k], study.eps, 2 * study.attack_steps)}
+            adv = attacks[attack_slot(study, "transform")]()
             delta = (adv - x[:k]).flatten(1).norm(dim=1)
             keep = delta > 1e-3
             p = project_fonts(man, adv[keep], y[:k][keep], font[:k][keep], starts=study.proj_starts,

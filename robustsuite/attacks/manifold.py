@@ -117,10 +117,14 @@ def fonts_attack(model: nn.Module, manifold, y: torch.Tensor, font: torch.Tensor
 def vae_attack(model: nn.Module, vae: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eta: float = 0.3,
                steps: int = 10, box: float = 2.0, **kw) -> LatentResult:
     """The on-manifold attack on a learned class-conditional manifold: z = enc(x, y), z + zeta in [-box, box]^d."""
-    with torch.no_grad():
-        z = vae.encode(x, y)[0].clamp(-box, box)
     dec = lambda t: vae.decode(t, y)  # noqa: E731
-    return latent_attack(model, dec, z, y, eta=eta, steps=steps, low=-box, high=box, **kw)
+    return latent_attack(model, dec, vae_start(vae, x, y, box), y, eta=eta, steps=steps, low=-box, high=box, **kw)
+
+
+def vae_start(vae: nn.Module, x: torch.Tensor, y: torch.Tensor, box: float = 2.0) -> torch.Tensor:
+    """The learned-manifold attack's starting latent: the encoding of x, clipped to the box."""
+    with torch.no_grad():
+        return vae.encode(x, y)[0].clamp(-box, box)
 
 
 def transformation_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eta: float = 0.3, steps: int = 10,

@@ -68,7 +68,9 @@ claim("C002-08", F, 'Sec. 3.3, Figs. 2, 11, 21',
       ' learned class-specific manifolds.',
       calibration='FONTS_MINI, 3 seeds x N in {250, 500, 1000, 2000}: true-manifold success 0.84-0.97, min over N '
                   '0.84-0.86 (bar > 0). MNIST mini (class-conditional MLP VAE, z in [-2, 2]^10, 3 seeds x N in {250, '
-                  '1000, 4000}): min over N 0.31-0.37 (bar > 0).')
+                  '1000, 4000}): min over N 0.31-0.37, but the attack starts at the reconstruction, which is '
+                  'misclassified for 0.18-0.21 of the images (the zero-eta control, eta 1e-6, reproduced "> 0"), so '
+                  'success over the start is asserted: min over N 0.12-0.14 (bar > 0).')
 claim("C002-09", F, 'Sec. 3.3',
       'On-manifold adversarial examples are significantly harder to obtain than regular ones.',
       calibration="3 seeds x 4 N on FONTS_MINI at the paper's budgets (eps = eta = 0.3): regular success 1.0, "
@@ -266,7 +268,11 @@ claim("C002-37", F, 'App. H, Fig. 19',
       "In regular adversarial training the adversary's strength sets the trade-off: the weak variant generalises "
       'better and is less robust than the 50/50 and full variants.',
       calibration='3 seeds, N=250, eps = 0.1: err weak 0.36-0.38 <= 50/50 0.38-0.39 <= full 0.43-0.45; success weak '
-                  '0.90-0.91 >= 50/50 0.77-0.81 >= full 0.57-0.63 (seed means, tolerance one seed sd).')
+                  '0.90-0.91 >= 50/50 0.77-0.81 >= full 0.57-0.63. Asserted per seed, by a sequential t-test of the '
+                  'tightest: err weak < full, success weak > 50/50 > full (seeds 100-117: err full - weak 0.03-0.18, '
+                  'success gaps 0.06-0.27). err 50/50 - weak is recorded only: 0.004 +- 0.013 over seeds 100-117, '
+                  'below seed noise at this tier. The earlier rule (seed means ordered within one seed sd) held when '
+                  'all three variants were the 50/50 one (one-strength control).')
 claim("C002-38", F, 'App. H, Fig. 19',
       'For on-manifold adversarial training the full / weak / 50% variants make very little difference, and regular '
       'robustness is unaffected.',

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 
@@ -20,6 +21,7 @@ from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.train import TrainConfig, kw
 
+S = TypeVar("S")
 SCHEMES = ("normal", "onman", "random", "regular", "regular_paper", "mixed", "onman_weak", "onman_full",
            "regular_weak", "regular_full", "regular_random")
 
@@ -52,6 +54,8 @@ class FontsStudy:
     proj_starts: int = 8
     proj_iters: int = 100
     placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
+    attack_placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (attack, the attack filling its slot)
+    fixed_n: int | None = None  # a negative control: every N of the grid trains on this many images (no more data)
     departures: tuple[str, ...] = ()  # where a paper-tier study departs from the paper's protocol (recorded)
 
     @property
@@ -78,17 +82,34 @@ class FontsStudy:
             "regular_random": ("regular_at", kw(eps=self.eps_at, steps=steps, mode="random")),
             "mixed": ("mixed_at", kw(manifold=self.dataset, eps=self.eps_at, eta=self.eta, steps=steps)),
         }[scheme]
-        return TrainConfig(self.data(n), self.model, self.model_kwargs, optimizer="adam", lr=self.lr,
+        return TrainConfig(self.data(self.fixed_n or n), self.model, self.model_kwargs, optimizer="adam", lr=self.lr,
                            weight_decay=1e-4, epochs=self.epochs, batch_size=self.batch_size, schedule="cosine",
                            objective=objective, objective_kwargs=okw, seed=seed,
                            label=label)
 
 
-def with_placebo(study: FontsStudy, trained_as: str, *schemes: str) -> FontsStudy:
-    """A negative control: the study with the slots of `schemes` trained as `trained_as` (e.g. on-manifold
-    adversarial training replaced by normal training)."""
+def with_placebo(study: S, trained_as: str, *schemes: str) -> S:
+    """A negative control: the study (a FontsStudy or LearnedStudy) with the slots of `schemes` trained as
+    `trained_as` (e.g. on-manifold adversarial training replaced by normal training)."""
     return dataclasses.replace(study, id=f"{study.id}-{schemes[0]}-as-{trained_as}",
                                placebo=(*study.placebo, *((s, trained_as) for s in schemes)))
+
+
+def with_attack_placebo(study: FontsStudy, attacked_as: str, *attacks: str) -> FontsStudy:
+    """A negative control: the study with the results of `attacks` ("on", "reg", "cw", "on_l2", ...)
+    replaced by those of `attacked_as` (e.g. on-manifold success replaced by regular success)."""
+    return dataclasses.replace(study, id=f"{study.id}-{attacks[0]}-as-{attacked_as}",
+                               attack_placebo=(*study.attack_placebo, *((a, attacked_as) for a in attacks)))
+
+
+def attack_slot(study: FontsStudy, attack: str) -> str:
+    """The attack whose results fill `attack`'s slot: itself, unless a negative control replaces it."""
+    return dict(study.attack_placebo).get(attack, attack)
+
+
+def _slots(study: FontsStudy, results: dict) -> dict:
+    """`results` with each attack's entry filled by its placebo's where a negative control says so."""
+    return {k: results[attack_slot(study, k)] for k in results}
 
 
 def manifold_of(study: FontsStudy, device: str = "cpu") -> fonts_data.FontsManifold:
@@ -102,7 +123,7 @@ def attacked_points(study: FontsStudy, device: str = "cpu"):
     return tuple(t[:k].to(device) for t in (s.x, s.y, s.font, s.theta))
 
 
-def _regular_early(model, x, y, eps, steps):
+def regular_early(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int) -> torch.Tensor:
     """L_inf PGD that stops at the first label flip (the paper's attacks; small ||delta||)."""
     return latent_attack(model, lambda t: t, x, y, eta=eps, steps=steps, low=0.0, high=1.0, random_start=False,
                          early_stop=True).x
@@ -129,11 +150,14 @@ def evaluate(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
                                                       steps=study.attack_steps, generator=g))
         on2 = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps, norm="l2")
         out["on_l2"] = success_rate(model, x, y, on2.x)
-        early = _regular_early(model, x, y, study.eps, 2 * study.attack_steps)
+        early = regular_early(model, x, y, study.eps, 2 * study.attack_steps)
         with torch.no_grad():
             hit = (model(x).argmax(1) == y) & (model(early).argmax(1) != y)
         out["mean_linf"] = float((early - x).flatten(1).abs().amax(1)[hit].mean()) if hit.any() else study.eps
-        return out
+        with torch.no_grad():  # the on-manifold counterpart: mean latent ||zeta||_inf of the (early-stopped) hits
+            hit_on = (model(x).argmax(1) == y) & (model(on.x).argmax(1) != y)
+        out["on_mean_linf"] = float((on.z - theta).abs().amax(1)[hit_on].mean()) if hit_on.any() else study.eta
+        return _slots(study, out)
 
     return rs.memo(("manifold-eval", study, scheme, n, seed), compute)
 
@@ -147,7 +171,7 @@ def cw_success(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
         adv = cw_l2(model, x, y, steps=study.cw_steps)
         man = manifold_of(study, rs.device)
         on = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps, loss="cw")
-        return {"reg_cw": success_rate(model, x, y, adv), "on_cw": success_rate(model, x, y, on.x)}
+        return _slots(study, {"reg_cw": success_rate(model, x, y, adv), "on_cw": success_rate(model, x, y, on.x)})
 
     return rs.memo(("manifold-cw", study, scheme, n, seed), compute)
 
@@ -168,7 +192,7 @@ def transfer(rs, study: FontsStudy, n: int, seed: int) -> dict:
         with torch.no_grad():
             r = ((target(reg).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
             o = ((target(on).argmax(1) != y) & both).sum() / both.sum().clamp_min(1)
-        return {"reg_transfer": float(r), "on_transfer": float(o)}
+        return _slots(study, {"reg_transfer": float(r), "on_transfer": float(o)})
 
     return rs.memo(("manifold-transfer", study, n, seed), compute)
 
@@ -187,12 +211,12 @@ def distances(rs, study: FontsStudy, n: int, seed: int) -> dict:
         with torch.no_grad():
             ok = model(x).argmax(1) == y
         out: dict = {}
-        reg = _regular_early(model, x, y, study.eps, 2 * study.attack_steps)
+        reg = regular_early(model, x, y, study.eps, 2 * study.attack_steps)
         on = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps)
         cw = cw_l2(model, x, y, steps=study.cw_steps)
         proj = lambda pts, idx, **kw: project_fonts(man, pts[idx], y[idx], font[idx], starts=study.proj_starts,  # noqa
                                                     iters=study.proj_iters, seed=seed, **kw)
-        for name, pts in (("reg", reg), ("on", on.x), ("cw", cw)):
+        for name, pts in _slots(study, {"reg": reg, "on": on.x, "cw": cw}).items():
             with torch.no_grad():
                 hit = ok & (model(pts).argmax(1) != y)
             idx = hit.nonzero().squeeze(1)[:k]
@@ -298,6 +322,15 @@ def data_factors(ns_ref, err_ref, ns_adv, err_adv) -> list[float]:
                 out.append(math.exp(math.log(n0) + w * (math.log(n1) - math.log(n0))) / n)
                 break
     return out
+
+
+def pearson(a, b) -> float:
+    """Pearson correlation; 0 when a series is constant, as `spearman`."""
+    from scipy.stats import pearsonr
+
+    if len(set(map(float, a))) < 2 or len(set(map(float, b))) < 2:
+        return 0.0
+    return float(pearsonr(a, b).statistic)
 
 
 def spearman(a, b) -> float:

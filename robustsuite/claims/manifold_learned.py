@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from robustsuite.attacks import pgd
-from robustsuite.attacks.manifold import success_rate, transformation_attack, vae_attack
+from robustsuite.attacks.manifold import success_rate, transformation_attack, vae_attack, vae_start
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.train import TrainConfig, kw
@@ -50,6 +50,7 @@ class LearnedStudy:
     n_test: int | None = None
     n_attack: int = 1000
     n_vae: int | None = None  # training images of the VAE (None = all)
+    placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
 
     @property
     def datasets(self) -> tuple[str, ...]:  # pytest markers
@@ -64,6 +65,8 @@ class LearnedStudy:
                            label=f"{self.id}-vae{'-agnostic' if agnostic else ''}")
 
     def config(self, scheme: str, n: int, seed: int) -> TrainConfig:
+        label = f"{self.id}-{scheme}-n{n}-s{seed}"
+        scheme = dict(self.placebo).get(scheme, scheme)
         st = self.train_steps
         vae, agn = self.vae_config(), self.vae_config(agnostic=True)
         objective, okw = {
@@ -78,11 +81,12 @@ class LearnedStudy:
         return TrainConfig(DataSpec(self.dataset, n_train=n, n_test=self.n_test), self.model, self.model_kwargs,
                            optimizer="adam", lr=self.lr, weight_decay=1e-4, epochs=self.epochs,
                            batch_size=self.batch_size, schedule="cosine", objective=objective, objective_kwargs=okw,
-                           seed=seed, label=f"{self.id}-{scheme}-n{n}-s{seed}")
+                           seed=seed, label=label)
 
 
 def evaluate_learned(rs, study: LearnedStudy, scheme: str, n: int, seed: int) -> dict:
-    """Test error, regular, learned on-manifold and class-agnostic on-manifold success rates."""
+    """Test error, regular, learned on-manifold and class-agnostic on-manifold success rates, and the
+    success of the learned on-manifold attack's start (the reconstruction) before it searches."""
 
     def compute() -> dict:
         model = rs.model(study.config(scheme, n, seed))
@@ -100,6 +104,8 @@ def evaluate_learned(rs, study: LearnedStudy, scheme: str, n: int, seed: int) ->
                "transform": success_rate(model, x, y, transformation_attack(model, x, y, eta=study.eta,
                                                                            steps=study.attack_steps,
                                                                            ranges=study.ranges).x)}
+        with torch.no_grad():  # the attack's start, the reconstruction: misclassified without any search
+            out["on_start"] = success_rate(model, x, y, vae.decode(vae_start(vae, x, y, study.box), y))
         return out
 
     return rs.memo(("manifold-learned-eval", study, scheme, n, seed), compute)
