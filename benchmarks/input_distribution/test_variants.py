@@ -15,8 +15,8 @@ from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
 from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
                                                            DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
                                                            MNIST_PAPER, MNIST_SUBSET_STD,
-                                                           MNIST_POOLED_PAPER, as_identity, last_lowpassed, measure_variant,
-                                                           pgd_trained_at, spearman)
+                                                           MNIST_POOLED_PAPER, as_identity, last_lowpassed,
+                                                           measure_variant, pgd_trained_at, spearman)
 
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
@@ -32,7 +32,8 @@ def identity_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
 def lowpassed_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
     """Per tier, a known difference a flatness case must not pass: the last variant low-passed."""
     return {tier: [Control("last-variant-lowpassed", "the last variant keeps only its 3% lowest DCT frequencies, "
-                           "a known accuracy loss", last_lowpassed(s)) for s in group] for tier, group in studies.items()}
+                           "a known accuracy loss", last_lowpassed(s)) for s in group]
+            for tier, group in studies.items()}
 
 
 def wide_pgd_controls(studies: dict[str, list]) -> dict[str, list[Control]]:

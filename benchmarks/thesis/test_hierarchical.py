@@ -15,7 +15,8 @@ import torch
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
 from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
-                                                     one_step, one_target, pgd_as_hier, random_grouping, shuffled_transfer, slot_as)
+                                                     one_step, one_target, pgd_as_hier, random_grouping,
+                                                     shuffled_transfer, slot_as)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong

@@ -44,7 +44,7 @@ class HierStudy:
     shuffled_transfer: bool = False  # a negative control (C003-2.05): transferred perturbations land on other points
     one_target: bool = False  # a negative control (C003-5.04): the worst-case search tries one random eligible target
     pgd_as_hier: bool = False  # a negative control (C003-5.03): untargeted PGD is loose hierarchical PGD
-    flat_epochs: int = 0  # a negative control (C003-5.12): the flat models alone train this many epochs (0: the recipe's)
+    flat_epochs: int = 0  # a negative control (C003-5.12): the flat models alone train this many epochs (0: recipe)
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)

@@ -165,7 +165,8 @@ def pgd_trained_at(study: VariantStudy, eps: float) -> VariantStudy:
     """The study with its PGD arm trained at radius `eps` (step eps / 2), the evaluation unchanged: at
     eps 0.5 the adversary can turn every image grey, a known cost to clean accuracy and a model
     near-constant in its input, for controls of claims that PGD training changes little."""
-    adv = study.adv.replace(objective_kwargs=kw(**dict(study.adv.objective_kwargs) | {"eps": eps, "step_size": eps / 2}))
+    changed = dict(study.adv.objective_kwargs) | {"eps": eps, "step_size": eps / 2}
+    adv = study.adv.replace(objective_kwargs=kw(**changed))
     return dataclasses.replace(study, id=f"{study.id}-pgd-eps{eps:g}", adv=adv)
 
 
