@@ -38,6 +38,7 @@ class FocusStudy:
     sequential: Sequential | None = None  # looks (seed counts) of a paired test that may stop early
     extra: tuple[tuple[str, object], ...] = ()  # more FocusConfig fields (loss, ema_decay, lr_variant...)
     random_sets: bool = False  # a negative control: the least and most robust sets are random sets of their sizes
+    tracked_held_out: bool = False  # a negative control (C000-19): the "in training" halves are held out as well
     departures: tuple[str, ...] = ()  # where a paper-tier study departs from the paper's protocol (recorded)
 
     def config(self, seed: int, **fields) -> FocusConfig:

@@ -29,6 +29,7 @@ class DataStudy:
     coarse: DataSpec | None = None  # the same images with coarser labels (CIFAR-100s)
     others: tuple[DataSpec, ...] = ()
     shuffled_sensitivity: bool = False  # a negative control (C000-11): each point's s is another point's
+    random_coarse: bool = False  # a negative control (C000-10): the coarse labels are random, not merged classes
 
 
 MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with test_least_robust
@@ -131,6 +132,8 @@ def test_sensitivity_distributions_and_subsets(rs, study):
 
 @pytest.mark.claim("C000-10")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR100_FINE_COARSE])
+@pytest.mark.controls(mini=[Control("random-coarse-labels", "the coarse labels are 5 random labels, not merged classes",
+                                    dataclasses.replace(MNIST, id="mnist-3k-random-coarse", random_coarse=True))])
 def test_label_granularity_barely_changes_sensitivity(rs, study):
     split = rs.data(study.data, train=True)
 
@@ -142,7 +145,11 @@ def test_label_granularity_barely_changes_sensitivity(rs, study):
             groupings.append(rs.data(study.coarse, train=True).y)
         else:
             for seed in rs.seeds(3):  # random superclasses: 10 digits into 5 pairs
-                perm = torch.randperm(10, generator=torch.Generator().manual_seed(seed)).tolist()
+                gen = torch.Generator().manual_seed(seed)
+                if study.random_coarse:
+                    groupings.append(torch.randint(5, split.y.shape, generator=gen))
+                    continue
+                perm = torch.randperm(10, generator=gen).tolist()
                 groupings.append(coarsen_labels(split.y.cpu(), [perm[i:i + 2] for i in range(0, 10, 2)]))
         for yc in groupings:
             s_coarse = sensitivity(nearest_other_label(split.x, yc.to(split.x.device), norm=study.norm).distance.cpu())

@@ -30,6 +30,13 @@ DIGITS_FOCUS_POWERED = dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-36
 NO_INJECTION = Control("injection-off", "no adversarial focus examples are injected (per_batch 0)",
                        dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-no-injection", per_batch=0))
 
+# C000-21's negative control: the least robust focus set is a random set of its size.
+RANDOM_FOCUS = Control("least-as-random", "the least robust focus set is a random set of its size",
+                       dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-random-sets", random_sets=True))
+# C000-23 claims no change, so its control brings in a known one: focus examples fill most of every batch.
+FOCUS_FLOODS = Control("focus-floods-batches", "120 focus examples join every batch of 128, a known cost",
+                       dataclasses.replace(DIGITS_FOCUS, id="digits-mlp-focus-floods", per_batch=120))
+
 
 def _arms(rs, study: FocusStudy) -> dict[str, list[float]]:
     """Per seed: test PGD accuracy of least-robust focus and random focus (C000-21, sequential:
@@ -69,6 +76,7 @@ def _arms(rs, study: FocusStudy) -> dict[str, list[float]]:
 
 @pytest.mark.claim("C000-21")
 @pytest.mark.studies(mini=[DIGITS_FOCUS], paper=[DIGITS_FOCUS_POWERED])
+@pytest.mark.controls(mini=[RANDOM_FOCUS])
 def test_least_robust_focus_beats_random_focus(rs, study):
     a = rs.measure(lambda: _arms(rs, study))
     diff = [x - y for x, y in zip(a["test_least"], a["test_random"])]
@@ -84,6 +92,7 @@ def test_least_robust_focus_beats_random_focus(rs, study):
 
 @pytest.mark.claim("C000-23")
 @pytest.mark.studies(mini=[DIGITS_FOCUS])
+@pytest.mark.controls(mini=[FOCUS_FLOODS])
 def test_random_focus_leaves_test_robustness_unchanged(rs, study):
     a = rs.measure(lambda: _arms(rs, study))
     diff = [x - y for x, y in zip(a["test_random"], a["test_none"])]

@@ -4,15 +4,17 @@ No training except C001-27's correlation with robust accuracy, which reuses the 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds
+from robustsuite.claims import AllSeeds, Control
 from robustsuite.claims.input_distribution_studies import (BINARIZED, DIGITS_MNIST_VARIANTS, DIGITS_SATURATION,
-                                                           ORIGINAL, Variant, measure_variant, sat, smooth, spearman)
+                                                           ORIGINAL, Variant, VariantStudy, as_identity,
+                                                           measure_variant, sat, smooth, spearman)
 from robustsuite.data import DataSpec
 from robustsuite.theory.geometry import inter_class_distance, log2_volume_range, mean_log2_volume
 
@@ -27,6 +29,7 @@ class Geometry:
     smoothing: tuple[Variant, ...] = ()
     table: tuple[tuple[str, float], ...] = ()  # the paper's Table 6 entries for this dataset, by variant label
     table_tol: float = 3.0
+    robust_from: tuple[VariantStudy, ...] = ()  # variant studies whose robust accuracy the ICD is correlated with
 
     def spec(self, v: Variant) -> DataSpec:
         return DataSpec(self.dataset, v.transform, v.params, n_test=self.n_test)
@@ -80,7 +83,12 @@ def test_perturbable_volume(rs, study):
 
 
 ICD_DIGITS = Geometry("digits-test", "digits", 0.15, None, (sat(1), sat(2), sat(4), sat(8), sat(math.inf)),
-                      (BINARIZED, ORIGINAL))
+                      (BINARIZED, ORIGINAL), robust_from=(DIGITS_SATURATION, DIGITS_MNIST_VARIANTS))
+# negative control: the robust accuracy comes from models whose variants are all the original data
+ROBUST_AS_IDENTITY = Control("robust-variants-as-identity", "the robust accuracy's variant models see the "
+                             "original data", dataclasses.replace(ICD_DIGITS, id="digits-test-robust-as-identity",
+                                                                  robust_from=tuple(map(as_identity,
+                                                                                        ICD_DIGITS.robust_from))))
 ICD_MNIST = Geometry("mnist-test-2000", "mnist", 0.3, 2000, (), (BINARIZED, ORIGINAL, smooth(2), smooth(3)))
 
 
@@ -95,15 +103,15 @@ def icd(rs, g: Geometry, v: Variant, train: bool = False) -> float:
                                      (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9)))),
                             Geometry("cifar10-test", "cifar10", 8 / 255, None,
                                      tuple(sat(p) for p in (1, 2, 4, 8, 16, 64, math.inf)))])
+@pytest.mark.controls(mini=[ROBUST_AS_IDENTITY])
 def test_inter_class_distance_tracks_robustness(rs, study):
     def measure():
         out = {v.label: icd(rs, study, v) for v in (*study.saturation, *study.smoothing)}
         robust = {}
-        if study.dataset == "digits" and rs.tier == "mini":  # correlate with the variant models' robust accuracy
-            for s in (DIGITS_SATURATION, DIGITS_MNIST_VARIANTS):
-                for v in s.variants:
-                    robust[v.label] = statistics.fmean(measure_variant(rs, s, v, seed)["robust"] for seed in rs.seeds(3))
-                    out.setdefault(v.label, icd(rs, study, v))
+        for s in study.robust_from:  # correlate with the variant models' robust accuracy
+            for v in s.variants:
+                robust[v.label] = statistics.fmean(measure_variant(rs, s, v, seed)["robust"] for seed in rs.seeds(3))
+                out.setdefault(v.label, icd(rs, study, v))
         return out, robust
 
     dist, robust = rs.measure(measure)

@@ -66,6 +66,7 @@ class EqualIcdStudy:
     base: VariantStudy
     targets: tuple[Variant, ...]  # smoothed variants whose ICD the scaled variants match
     alphas: tuple[tuple[float, float], ...] = ()  # (original alpha, binarized alpha) per target; () = solve on data
+    binarized_transform: str = "binarize_scale"  # the "scaled_binarized" arm's transform (a control: "scale")
 
 
 TABLE1_DIGITS = EqualIcdStudy("digits-equal-icd-mlp", "digits", DIGITS_MNIST_VARIANTS, (smooth(2),))
@@ -87,12 +88,15 @@ def matched_alphas(rs, study: EqualIcdStudy) -> list[tuple[float, float]]:
 
 @pytest.mark.claim("C001-28")
 @pytest.mark.studies(mini=[TABLE1_DIGITS], paper=[TABLE1_MNIST])
+@pytest.mark.controls(mini=[Control("unbinarized", "the scaled-binarized arm scales the original data, not binarized",
+                                    dataclasses.replace(TABLE1_DIGITS, id="digits-equal-icd-mlp-unbinarized",
+                                                        binarized_transform="scale"))])
 def test_equal_icd_different_robustness(rs, study):
     def measure():
         rows = []
         for target, (a_orig, a_bin) in zip(study.targets, matched_alphas(rs, study)):
             variants = {"smoothed": target, "scaled_original": Variant(f"orig-a{a_orig}", "scale", (("alpha", a_orig),)),
-                        "scaled_binarized": Variant(f"bin-a{a_bin}", "binarize_scale", (("alpha", a_bin),))}
+                        "scaled_binarized": Variant(f"bin-a{a_bin}", study.binarized_transform, (("alpha", a_bin),))}
             rows.append({k: [measure_variant(rs, study.base, v, s, std=False)["robust"]
                              for s in rs.seeds(3)]
                          for k, v in variants.items()} | {"alphas": [a_orig, a_bin]})
@@ -227,6 +231,9 @@ def _sized(study: SizeStudy, n: int | None, full: int) -> VariantStudy:
 
 @pytest.mark.claim("C001-32")
 @pytest.mark.studies(mini=[SIZE_DIGITS], paper=[SIZE_MNIST, SIZE_CIFAR])
+@pytest.mark.controls(mini=[Control("one-size", "every size is the smallest training subset",
+                                    dataclasses.replace(SIZE_DIGITS, id="digits-size-mlp-one-size",
+                                                        sizes=(SIZE_DIGITS.sizes[0],) * len(SIZE_DIGITS.sizes)))])
 def test_more_data_closes_robust_generalisation_gap(rs, study):
     def measure():
         out = {"test_robust": [], "train_robust": []}

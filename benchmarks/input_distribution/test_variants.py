@@ -15,7 +15,8 @@ from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
 from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
                                                            DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
                                                            MNIST_PAPER, MNIST_SUBSET_STD,
-                                                           MNIST_POOLED_PAPER, as_identity, measure_variant, spearman)
+                                                           MNIST_POOLED_PAPER, as_identity, last_lowpassed,
+                                                           measure_variant, pgd_trained_at, spearman)
 
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
@@ -26,6 +27,19 @@ def identity_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
     """Per tier, each study's negative control with every variant's transform the identity."""
     return {tier: [Control("variants-as-identity", "every variant's transform is the identity", as_identity(s))
                    for s in group] for tier, group in studies.items()}
+
+
+def lowpassed_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
+    """Per tier, a known difference a flatness case must not pass: the last variant low-passed."""
+    return {tier: [Control("last-variant-lowpassed", "the last variant keeps only its 3% lowest DCT frequencies, "
+                           "a known accuracy loss", last_lowpassed(s)) for s in group]
+            for tier, group in studies.items()}
+
+
+def wide_pgd_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
+    """Per tier, a known difference a case claiming PGD training changes little must not pass."""
+    return {tier: [Control("pgd-at-eps-half", "the PGD arm trains at eps 0.5, where the adversary can grey out "
+                           "every image", pgd_trained_at(s, 0.5)) for s in group] for tier, group in studies.items()}
 
 
 def table(rs, study) -> dict[str, dict[str, list[float]]]:
@@ -61,6 +75,7 @@ def per_seed(t, metric, fn) -> list[float]:
 
 @pytest.mark.claim("C001-13")
 @pytest.mark.studies(**MNIST_LIKE)
+@pytest.mark.controls(**lowpassed_controls(MNIST_LIKE))
 def test_standard_accuracy_flat_across_mnist_variants(rs, study):
     t = rs.measure(lambda: table(rs, study))
     means = {v: mean(x) for v, x in t["std_clean"].items()}
@@ -73,6 +88,7 @@ def test_standard_accuracy_flat_across_mnist_variants(rs, study):
 
 @pytest.mark.claim("C001-13")
 @pytest.mark.studies(mini=[MNIST_SUBSET_STD])
+@pytest.mark.controls(**lowpassed_controls(dict(mini=[MNIST_SUBSET_STD])))
 def test_standard_accuracy_flat_on_mnist_subset(rs, study):
     from robustsuite.metrics import accuracy
 
@@ -112,6 +128,7 @@ def test_robust_accuracy_binarized_over_original_over_smoothed(rs, study):
 
 @pytest.mark.claim("C001-15")
 @pytest.mark.studies(**MNIST_LIKE)
+@pytest.mark.controls(**wide_pgd_controls(MNIST_LIKE))
 def test_pgd_training_costs_little_clean_accuracy(rs, study):
     t = rs.measure(lambda: table(rs, study))
     tol = 6.0 if rs.tier == "mini" else 2.0
@@ -123,6 +140,7 @@ def test_pgd_training_costs_little_clean_accuracy(rs, study):
 
 @pytest.mark.claim("C001-16")
 @pytest.mark.studies(**MNIST_LIKE)
+@pytest.mark.controls(**wide_pgd_controls(MNIST_LIKE))
 def test_robustness_wrt_predictions_matches_robust_accuracy(rs, study):
     t = rs.measure(lambda: table(rs, study))
     tol = 5.0 if rs.tier == "mini" else 1.0
@@ -215,6 +233,7 @@ def test_pgd_clean_varies_little_and_low_saturation_hurts(rs, study):
 
 @pytest.mark.claim("C001-21")
 @pytest.mark.studies(**SATURATION)
+@pytest.mark.controls(**identity_controls(SATURATION))
 def test_high_saturation_clean_equals_robust(rs, study):
     t = rs.measure(lambda: table(rs, study))
     levels = {v.label: v.level for v in study.variants}

@@ -15,7 +15,8 @@ import torch
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
 from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
-                                                     one_step, random_grouping, shuffled_transfer, slot_as)
+                                                     one_step, one_target, pgd_as_hier, random_grouping,
+                                                     shuffled_transfer, slot_as)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
@@ -195,6 +196,9 @@ def _pooled_delta(ev_list, defence, key):
 
 @pytest.mark.claim("C003-5.03")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100, CIFAR10])
+@pytest.mark.controls(**{tier: [Control("pgd-as-hier", "untargeted PGD is loose hierarchical PGD, which seeks another "
+                                        "meta-class", pgd_as_hier(s)) for s in group]
+                         for tier, group in (("mini", [DIGITS]), ("paper", [CIFAR100, CIFAR10]))})
 def test_pgd_does_not_push_mistakes_across_meta_classes(rs, study):
     defences = ("standard", "pgd10", "trades")
     deltas, metrics = _deltas(rs, study, defences)
@@ -217,6 +221,8 @@ def _deltas(rs, study, defences):
 
 @pytest.mark.claim("C003-5.04")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**{tier: [Control("one-target", "the worst-case search tries one random eligible target",
+                                        one_target(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
 def test_hierarchical_pgd_algorithm(rs, study):
     def measure():
         rows = {"worst_minus_average": [], "loose_minus_strict": [], "invariant_violations": []}

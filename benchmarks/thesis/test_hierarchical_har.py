@@ -8,7 +8,7 @@ import torch
 
 from robustsuite.claims import Control, OneSidedT, Sequential, Within
 from robustsuite.claims.hierarchical_studies import (CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator, HierStudy,
-                                                     random_grouping)
+                                                     flat_undertrained, random_grouping)
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
@@ -89,6 +89,9 @@ def test_pgd_meta_is_not_weaker_than_full_har_attacks(rs, study):
 
 @pytest.mark.claim("C003-5.12")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
+@pytest.mark.controls(**{tier: [Control("flat-one-epoch", "the flat models train one epoch, a known clean-accuracy "
+                                        "deficit HAR must show", flat_undertrained(s))]
+                         for tier, s in (("mini", DIGITS), ("paper", CIFAR10))})
 def test_har_costs_clean_leaf_accuracy(rs, study):
     def measure():
         rows = {}

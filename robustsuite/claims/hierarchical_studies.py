@@ -42,6 +42,9 @@ class HierStudy:
     plain_hier: bool = False  # a negative control: every hierarchical PGD is plain PGD of the same budget
     slot_as: tuple[tuple[str, str], ...] = ()  # a negative control: (defence, recipe) trains that slot with another recipe
     shuffled_transfer: bool = False  # a negative control (C003-2.05): transferred perturbations land on other points
+    one_target: bool = False  # a negative control (C003-5.04): the worst-case search tries one random eligible target
+    pgd_as_hier: bool = False  # a negative control (C003-5.03): untargeted PGD is loose hierarchical PGD
+    flat_epochs: int = 0  # a negative control (C003-5.12): the flat models alone train this many epochs (0: recipe)
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
@@ -73,6 +76,8 @@ class HierStudy:
             base = dict(eps=self.eps, norm="linf", steps=k, step_size=self.step)
         if self.plain_hier and name.startswith("hier"):
             name = "pgd"
+        if self.pgd_as_hier and name == "pgd":
+            name = "hierloose"
         hier = dict(hierarchy=h, **base)
         return {"pgd": lambda: attack("pgd", **base),
                 "hier": lambda: attack("hierarchical_pgd", **hier),
@@ -103,7 +108,9 @@ class Evaluator:
     def model(self, kind: str, defence: str):
         key = ("hier-model", self.study.id, kind, defence, self.seed)
         if kind == "flat":
-            return self.rs.memo(key, lambda: self.rs.model(self.study.flat_config(defence, self.seed)))
+            cfg = self.study.flat_config(defence, self.seed)
+            cfg = cfg.replace(epochs=self.study.flat_epochs) if self.study.flat_epochs else cfg
+            return self.rs.memo(key, lambda: self.rs.model(cfg))
         return self.rs.memo(key, lambda: self.study.har(defence, self.seed).build(self.rs.model))
 
     def points(self, kind: str, defence: str, key: str) -> torch.Tensor:
@@ -142,6 +149,8 @@ class Evaluator:
         torch.manual_seed(self.seed)
         d = self.data
         s = self.study
+        if s.one_target:  # every search is the average case: the same one random target per input
+            kw_ = {**kw_, "strategy": "average"}
         return hierarchical_search(self.model(kind, defence), d.x, d.y, hierarchy=self.h, eps=s.eps,
                                    steps=s.steps[0], step_size=s.step, **kw_)
 
@@ -172,6 +181,24 @@ def slot_as(study: HierStudy, defence: str, recipe: str) -> HierStudy:
 def one_step(study: HierStudy) -> HierStudy:
     """A negative control: the study's short attack is a single PGD step (no iteration to converge)."""
     return dataclasses.replace(study, id=f"{study.id}-one-step", steps=(1, study.steps[1]))
+
+
+def one_target(study: HierStudy) -> HierStudy:
+    """A negative control: the worst-case hierarchical search tries a single random eligible target
+    (the average case's draw), so it cannot find more successes than the average case."""
+    return dataclasses.replace(study, id=f"{study.id}-one-target", one_target=True)
+
+
+def pgd_as_hier(study: HierStudy) -> HierStudy:
+    """A negative control of the opposite kind, for a claim that PGD keeps mistakes inside the meta-class:
+    untargeted PGD replaced by loose hierarchical PGD, which seeks a leaf of another meta-class."""
+    return dataclasses.replace(study, id=f"{study.id}-pgd-as-hier", pgd_as_hier=True)
+
+
+def flat_undertrained(study: HierStudy, epochs: int = 1) -> HierStudy:
+    """A negative control of the opposite kind, for a claim that HAR gains no clean accuracy over a
+    flat model: the flat models (not HAR's components) train `epochs` epochs, a known deficit."""
+    return dataclasses.replace(study, id=f"{study.id}-flat-{epochs}-epoch", flat_epochs=epochs)
 
 
 def shuffled_transfer(study: HierStudy) -> HierStudy:

@@ -150,6 +150,26 @@ def as_identity(study: S) -> S:
                                variants=tuple(Variant(v.label, level=v.level) for v in study.variants))
 
 
+
+def last_lowpassed(study: VariantStudy, p: float = 97.0) -> VariantStudy:
+    """A negative control of the opposite kind, for a claim of *no* difference across variants: the
+    last variant keeps only its (100 - p)% lowest DCT frequencies (label and level kept), a known
+    loss of information that a case calling the variants flat must not pass."""
+    last = study.variants[-1]
+    return dataclasses.replace(study, id=f"{study.id}-last-lowpassed",
+                               variants=(*study.variants[:-1], Variant(last.label, "dct_lowpass", (("p", p),),
+                                                                       last.level)))
+
+
+def pgd_trained_at(study: VariantStudy, eps: float) -> VariantStudy:
+    """The study with its PGD arm trained at radius `eps` (step eps / 2), the evaluation unchanged: at
+    eps 0.5 the adversary can turn every image grey, a known cost to clean accuracy and a model
+    near-constant in its input, for controls of claims that PGD training changes little."""
+    changed = dict(study.adv.objective_kwargs) | {"eps": eps, "step_size": eps / 2}
+    adv = study.adv.replace(objective_kwargs=kw(**changed))
+    return dataclasses.replace(study, id=f"{study.id}-pgd-eps{eps:g}", adv=adv)
+
+
 # ---- the studies -------------------------------------------------------------------------------
 
 EPS_DIGITS = 0.15  # the pilots: at 0.3 PGD training of smoothed 8x8 digits collapses (C001-14)
