@@ -149,11 +149,17 @@ def _record_line(r: dict) -> str:
     d = r["decision"]
     stats = ", ".join(f"{k}={_short(v)}" for k, v in d["stats"].items())
     env = r["environment"]
-    control = f"control <b>{escape(control_name(r))}</b>: " if control_name(r) else ""
-    return (f"<li>{control}<code>{escape(r['case'])}</code>: asserted <i>{escape(r['assertion'])}</i>; decision "
+    if control_name(r):  # the assertion, seeds and timings are the main record's; the outcome is what differs
+        return (f"<li>control <b>{escape(control_name(r))}</b> ({escape(r.get('control_removes', ''))}): "
+                f"{escape(d['verdict'])} ({escape(_brief(d['stats']))})</li>")
+    return (f"<li><code>{escape(r['case'])}</code>: asserted <i>{escape(r['assertion'])}</i>; decision "
             f"{escape(d['verdict'])} by {escape(d['rule'])} ({escape(stats)}); verdict {escape(r['verdict'])}; "
             f"seeds {escape(str(r['seeds']))}; {escape(_timings(r['timings']))}; "
             f"{escape(str(env.get('device', '?')))}</li>")
+
+
+def _brief(stats: dict) -> str:
+    return ", ".join(f"{k}={_short(stats[k])}" for k in ("mean", "n", "p_greater") if k in stats)
 
 
 def _short(v: object) -> str:
