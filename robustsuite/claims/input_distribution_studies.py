@@ -150,7 +150,6 @@ def as_identity(study: S) -> S:
                                variants=tuple(Variant(v.label, level=v.level) for v in study.variants))
 
 
-
 def last_lowpassed(study: VariantStudy, p: float = 97.0) -> VariantStudy:
     """A negative control of the opposite kind, for a claim of *no* difference across variants: the
     last variant keeps only its (100 - p)% lowest DCT frequencies (label and level kept), a known
