@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pytest
 
 from robustsuite.claims import Control, OneSidedT
-from robustsuite.claims.input_distribution_studies import BINARIZED, ORIGINAL, Variant, as_identity
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
 from robustsuite.metrics.certified import certified_accuracy
+from robustsuite.studies.input_distribution import BINARIZED, ORIGINAL, Variant, as_identity
 from robustsuite.train import TrainConfig, kw
 
 HAS_KW = importlib.util.find_spec("convex_adversarial") is not None

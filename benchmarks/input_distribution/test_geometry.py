@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import pytest
 
 from robustsuite.claims import AllSeeds, Control
-from robustsuite.claims.input_distribution_studies import (BINARIZED, DIGITS_MNIST_VARIANTS, DIGITS_SATURATION,
-                                                           ORIGINAL, Variant, VariantStudy, as_identity,
-                                                           measure_variant, sat, smooth, spearman)
 from robustsuite.data import DataSpec
+from robustsuite.studies.input_distribution import (BINARIZED, DIGITS_MNIST_VARIANTS, DIGITS_SATURATION, ORIGINAL,
+                                                    Variant, VariantStudy, as_identity, measure_variant, sat, smooth,
+                                                    spearman)
 from robustsuite.theory.geometry import inter_class_distance, log2_volume_range, mean_log2_volume
 
 

@@ -9,9 +9,9 @@ import statistics
 import pytest
 
 from robustsuite.claims import AllSeeds
-from robustsuite.claims.input_distribution_studies import (CIFAR_SATURATION_PAPER, MNIST_PAPER, ORIGINAL, Variant,
-                                                           measure_variant)
 from robustsuite.data import DataSpec
+from robustsuite.studies.input_distribution import (CIFAR_SATURATION_PAPER, MNIST_PAPER, ORIGINAL, Variant,
+                                                    measure_variant)
 
 GAMMA_CIFAR = dataclasses.replace(
     CIFAR_SATURATION_PAPER, id="cifar10-gamma-wrn28-4",

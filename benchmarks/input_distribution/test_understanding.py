@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import pytest
 
 from robustsuite.claims import AllSeeds, Control, OneSidedT
-from robustsuite.claims.input_distribution_studies import (BINARIZED, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
-                                                           MNIST_PAPER, ORIGINAL, Variant, VariantStudy, as_identity,
-                                                           measure_variant, sat, smooth, spearman,
-                                                           train_robust_accuracy)
+from robustsuite.studies.input_distribution import (BINARIZED, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
+                                                    MNIST_PAPER, ORIGINAL, Variant, VariantStudy, as_identity,
+                                                    measure_variant, sat, smooth, spearman, train_robust_accuracy)
 from robustsuite.theory.geometry import inter_class_distance
 from robustsuite.train import kw
 

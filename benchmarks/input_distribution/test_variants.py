@@ -12,11 +12,10 @@ import statistics
 import pytest
 
 from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
-from robustsuite.claims.input_distribution_studies import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER,
-                                                           DIGITS_MNIST_VARIANTS, DIGITS_POOLED, DIGITS_SATURATION,
-                                                           MNIST_PAPER, MNIST_SUBSET_STD,
-                                                           MNIST_POOLED_PAPER, as_identity, last_lowpassed,
-                                                           measure_variant, pgd_trained_at, spearman)
+from robustsuite.studies.input_distribution import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
+                                                    DIGITS_POOLED, DIGITS_SATURATION, MNIST_PAPER, MNIST_POOLED_PAPER,
+                                                    MNIST_SUBSET_STD, as_identity, last_lowpassed, measure_variant,
+                                                    pgd_trained_at, spearman)
 
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])

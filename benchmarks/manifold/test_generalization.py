@@ -6,9 +6,9 @@ import dataclasses
 import statistics
 
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET,
-                                             cw_success, evaluate, n_seeds, pearson, seed_rule, spearman, transfer,
-                                             with_attack_placebo, with_placebo)
+from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET, cw_success,
+                                          evaluate, n_seeds, pearson, seed_rule, spearman, transfer,
+                                          with_attack_placebo, with_placebo)
 
 from robustsuite.claims import Control, OneSidedT
 
@@ -233,7 +233,7 @@ def test_regular_adversarial_training_raises_error(rs, study):
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER_RESNET])
 @pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_training_needs_more_data(rs, study):
-    from robustsuite.claims.manifold_lab import data_factors
+    from robustsuite.studies.manifold import data_factors
 
     def measure():
         return _grid(rs, study, "normal"), _grid(rs, study, "regular_paper")

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds,
-                                            pearson, seed_rule, spearman, with_placebo)
-from robustsuite.claims.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
-                                                 FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,
-                                                 reconstruction_gap)
+from robustsuite.studies.manifold import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, pearson,
+                                          seed_rule, spearman, with_placebo)
+from robustsuite.studies.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
+                                                  FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,
+                                                  reconstruction_gap)
 
 from robustsuite.attacks.manifold import vae_attack
 from robustsuite.claims import AllSeeds, Control, OneSidedT

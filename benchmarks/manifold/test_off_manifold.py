@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds,
-                                             with_attack_placebo)
+from robustsuite.studies.manifold import FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds, with_attack_placebo
 
 from robustsuite.claims import AllSeeds, Control, OneSidedT
 from robustsuite.theory.manifold_toys import tangent_gradient_ratio

@@ -3,9 +3,8 @@ full / weak / 50% variants, and adversarial transformations that stay on the FON
 from __future__ import annotations
 
 import pytest
-from robustsuite.claims.manifold_lab import (FONTS_MINI, FONTS_PAPER, attack_slot, attacked_points, evaluate,
-                                             manifold_of, median, n_seeds, regular_early, seed_rule,
-                                             with_attack_placebo, with_placebo)
+from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, attack_slot, attacked_points, evaluate, manifold_of,
+                                          median, n_seeds, regular_early, seed_rule, with_attack_placebo, with_placebo)
 
 from robustsuite.attacks.manifold import project_fonts, transformation_attack
 from robustsuite.claims import Control, OneSidedT

@@ -13,11 +13,11 @@ import dataclasses
 import pytest
 
 from robustsuite.claims import Control, OneSidedT, Sequential
-from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32,
-                                                VITB_B, PretrainedAlignment, paper_results)
-from robustsuite.claims.alignment_study import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
-                                               AlignmentStudy, Arch, measure_seed)
 from robustsuite.data import DataSpec
+from robustsuite.studies.alignment import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
+                                           AlignmentStudy, Arch, measure_seed)
+from robustsuite.studies.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32, VITB_B,
+                                                 PretrainedAlignment, paper_results)
 from robustsuite.train import kw
 
 

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from robustsuite.claims import OneSidedT
-from robustsuite.claims.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, RES101, SWIN, VGG19, VITB,
-                                                VITB32, VITL, PAPER_SEEDS, PretrainedAlignment, paper_results)
+from robustsuite.studies.alignment_paper import (DN121, INCV3, PAPER_SEEDS, RES101, RES18, RES50, RES50_B, SWIN, VGG19,
+                                                 VITB, VITB32, VITL, PretrainedAlignment, paper_results)
 
 
 @dataclasses.dataclass(frozen=True)

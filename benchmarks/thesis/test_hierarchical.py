@@ -2,7 +2,7 @@
 
 Mini tier: digits MLPs, visual hierarchy {0,3,5,9} {4,6} {1,2,7,8}, Linf eps 0.2, 3 seeds.
 Paper tier: CIFAR-100 / CIFAR-10 ResNet-50s of §5.6.1, eps 8/255. Models and attacked points are
-shared between cases through `rs.memo` (robustsuite.claims.hierarchical_studies.Evaluator).
+shared between cases through `rs.memo` (robustsuite.studies.hierarchical.Evaluator).
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ import torch
 
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
-from robustsuite.claims.hierarchical_studies import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain,
-                                                     one_step, one_target, pgd_as_hier, random_grouping,
-                                                     shuffled_transfer, slot_as)
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
+from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain, one_step,
+                                              one_target, pgd_as_hier, random_grouping, shuffled_transfer, slot_as)
 from robustsuite.train.trades import trades_inner, trades_kl
 
 

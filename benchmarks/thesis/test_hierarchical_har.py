@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from robustsuite.claims import Control, OneSidedT, Sequential, Within
-from robustsuite.claims.hierarchical_studies import (CIFAR5X5, CIFAR10, CIFAR100, DIGITS, Evaluator, HierStudy,
-                                                     flat_undertrained, random_grouping)
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
 from robustsuite.models.har import parameter_count
+from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, CIFAR5X5, DIGITS, Evaluator, HierStudy,
+                                              flat_undertrained, random_grouping)
 
 
 def random_grouping_control(study: HierStudy) -> Control:

@@ -13,10 +13,10 @@ import pytest
 
 from robustsuite.attacks import attack
 from robustsuite.claims import OneSidedT, Sequential
-from robustsuite.claims.alignment_paper import PAPER_SEEDS, RES18, RES50, PretrainedAlignment
-from robustsuite.claims.alignment_study import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
 from robustsuite.models.defended import InputDefence
+from robustsuite.studies.alignment import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
+from robustsuite.studies.alignment_paper import PAPER_SEEDS, RES18, RES50, PretrainedAlignment
 
 ENHANCING = ("mi_fgsm", "ni_fgsm", "vmi_fgsm", "vni_fgsm", "sini_fgsm", "ti_fgsm", "di_fgsm")
 MODIFYING = ("linbp_mi_fgsm", "bpa_pgd")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from robustsuite.claims.alignment_paper import Net, PretrainedAlignment, measure_pretrained
 from robustsuite.data import DataSpec, Split, register_dataset
+from robustsuite.studies.alignment_paper import Net, PretrainedAlignment, measure_pretrained
 from robustsuite.train import kw, train_model
 
 torch.set_num_threads(1)
@@ -42,7 +42,7 @@ def test_measure_pretrained_runs_end_to_end_and_names_the_matrix():
 def test_the_paper_tier_aligns_one_epoch_over_streamed_imagenet_train_and_smoke_caps_it():
     """The thesis' protocol (one epoch over all of ImageNet-train, streamed); the departure that
     existed only because Splits live in memory is gone; a smoke run sees EXAMPLES images."""
-    from robustsuite.claims.alignment_paper import RES18, RES50
+    from robustsuite.studies.alignment_paper import RES18, RES50
     from robustsuite.harness import smoke
 
     study = PretrainedAlignment("res50<-res18", RES50, (RES18,))

@@ -5,11 +5,11 @@ import pytest
 import torch
 from torch import nn
 
-from robustsuite.claims.alignment_study import MNIST_MINI, LogitEnsemble
 from robustsuite.errors import ConfigError
 from robustsuite.models import create_model
 from robustsuite.models.defended import InputDefence
 from robustsuite.models.pretrained import Normalized
+from robustsuite.studies.alignment import MNIST_MINI, LogitEnsemble
 
 torch.set_num_threads(1)
 

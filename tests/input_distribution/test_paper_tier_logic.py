@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from robustsuite.claims import Verdict
-from robustsuite.claims.input_distribution_studies import CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER, MNIST_PAPER, \
-    MNIST_POOLED_PAPER
+from robustsuite.studies.input_distribution import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER, MNIST_PAPER,
+                                                    MNIST_POOLED_PAPER)
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "input_distribution"
 MNIST = {  # Table 2 (std, PGD clean, robust, wrt pred) and Table 7 (robust without the box)

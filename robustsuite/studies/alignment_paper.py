@@ -17,11 +17,11 @@ import torch
 from torch import nn
 
 from robustsuite.attacks import attack as make_attack
-from robustsuite.claims.alignment_study import LogitEnsemble
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.similarity import (agreement, hessian_top_eigenvalue, input_gradient_cosine,
                                             input_gradient_norm, loss_surface, low_frequency_fraction, mean_kl)
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
+from robustsuite.studies.alignment import LogitEnsemble
 from robustsuite.train import TrainConfig, kw
 
 Load = Callable[[TrainConfig], nn.Module]

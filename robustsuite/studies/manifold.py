@@ -13,11 +13,11 @@ from typing import TypeVar
 
 import torch
 
-import robustsuite.data.fonts as fonts_data
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import cw_l2, fonts_attack, latent_attack, success_rate
 from robustsuite.claims.verdict import Sequential
 from robustsuite.data import DataSpec
+import robustsuite.data.fonts as fonts_data
 from robustsuite.metrics import accuracy
 from robustsuite.train import TrainConfig, kw
 
@@ -335,7 +335,7 @@ def pearson(a, b) -> float:
 
 def spearman(a, b) -> float:
     """Spearman rank correlation; 0 when a series is constant (no ranks to correlate), as in
-    input_distribution_studies.spearman, instead of NaN (which no verdict rule accepts)."""
+    input_distribution.spearman, instead of NaN (which no verdict rule accepts)."""
     from scipy.stats import spearmanr
 
     r = float(spearmanr(a, b).statistic)
