@@ -10,10 +10,9 @@ import dataclasses
 
 import pytest
 
-from dp_support import FocusStudy, focus_model, pgd_accuracy, ranked_sets
-
 from robustsuite.claims import Control, Equivalent, OneSidedT, Sequential
 from robustsuite.data import DataSpec
+from robustsuite.studies.focus import FocusStudy, focus_model, pgd_accuracy, ranked_sets
 from robustsuite.train import TrainConfig, kw
 
 DIGITS_FOCUS = FocusStudy(

@@ -12,12 +12,11 @@ import dataclasses
 import pytest
 import torch
 
-from dp_support import FocusStudy, focus_history, focus_model, pgd_accuracy, ranked_sets, robustness
-
 from robustsuite.claims import AllSeeds, Control, Equivalent, Sequential
 from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import label_histogram
 from robustsuite.metrics.sensitivity import random_subset
+from robustsuite.studies.focus import FocusStudy, focus_history, focus_model, pgd_accuracy, ranked_sets, robustness
 from robustsuite.train import TrainConfig, kw
 
 MNIST_MLP = FocusStudy(

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from dp_support import GENERATED_ENV, robustness
-
 from robustsuite.attacks import pgd
 from robustsuite.claims import AllSeeds, Equivalent, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy, robust_accuracy
 from robustsuite.metrics.sensitivity import least_robust, random_subset
+from robustsuite.studies.focus import GENERATED_ENV, robustness
 from robustsuite.train import TrainConfig, kw
 from robustsuite.train.focus import FocusConfig
 
@@ -98,7 +97,7 @@ def arm_result(rs, st: PaperSetting, arm: str, seed: int) -> dict[str, float]:
     if not os.path.exists(st.config(seed).generated):
         pytest.skip(f"the paper's protocol mixes generated images into every batch: set {GENERATED_ENV} to a folder "
                     f"holding {st.generated} (Wang et al. 2023, huggingface P2333/DM-Improves-AT)")
-    from dp_support import focus_model
+    from robustsuite.studies.focus import focus_model
 
     def compute():
         sets = _sets(rs, st, seed)

@@ -17,7 +17,7 @@ from robustsuite.claims import Control, Decision, Sequential, Verdict, get_claim
 from robustsuite.data import DataSpec, Split, Stream
 from robustsuite.errors import ConfigError, SuiteError, WeightsNotFoundError, choice
 from robustsuite.harness import smoke
-from robustsuite.harness.cache import ModelCache
+from robustsuite.harness.cache import ModelCache, Trainer
 from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
 from robustsuite.harness.seeding import own_random_stream, seed_everything
@@ -112,6 +112,11 @@ class Suite:
         if self.options.smoke:  # configs a case builds from module constants get the compute caps too
             cfg = smoke.shrink(cfg, sizes=False)
         return self.options.efficiency.prepare_model(self.cache.get(cfg))
+
+    def model_cache(self, root: str | os.PathLike, trainer: Trainer) -> ModelCache:
+        """A model cache under `root` for configs the suite's own trainer does not train (a study's
+        focus-training configs): `trainer(cfg)` returns (model, history)."""
+        return ModelCache(root, trainer, self.device)
 
     def memo(self, key: object, compute: Callable[[], object]) -> object:
         """A session-wide memo, so cases that share a measurement compute it once."""

@@ -10,7 +10,6 @@ import torch
 
 from robustsuite.attacks import pgd
 from robustsuite.claims import Sequential
-from robustsuite.harness.cache import ModelCache
 from robustsuite.metrics import robust_accuracy
 from robustsuite.metrics.sensitivity import least_robust, most_robust, nearest_other_label, random_subset
 from robustsuite.train import TrainConfig
@@ -47,9 +46,11 @@ class FocusStudy:
                            label=f"{self.id}-s{seed}")
 
 
-def _cache(rs) -> ModelCache:
-    return rs.memo("focus-cache", lambda: ModelCache(Path(rs.suite.options.cache_dir) / "models",
-                                                     lambda c: _train(rs, c), rs.device))
+def _cache(rs):
+    """The focus models' cache, once per session: `rs.model_cache` (the harness's ModelCache in the
+    suite's cache folder, next to its models) with train_focus as the trainer."""
+    return rs.memo("focus-cache", lambda: rs.model_cache(Path(rs.suite.options.cache_dir) / "models",
+                                                         lambda c: _train(rs, c)))
 
 
 def focus_history(rs, cfg: FocusConfig) -> dict:
