@@ -3,56 +3,22 @@ granularity, MDS patterns, EMNIST. Mini tier on the shipped MNIST subset; paper 
 EMNIST (and on generated / TI500K sets the user supplies)."""
 from __future__ import annotations
 
-import os
-import dataclasses
-from dataclasses import dataclass
-
-import numpy as np
 import pytest
 import torch
 
-from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
-from robustsuite.data import DataSpec, Split
+from robustsuite.claims import AllSeeds, OneSidedT, Within
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,
                                                 spearman)
 from robustsuite.metrics.sensitivity import nearest_other_label, sensitivity, stratified_by_robustness
-
-ENV_1M, ENV_TI = "ROBUSTSUITE_DM_1M", "ROBUSTSUITE_TI500K"
-
-
-@dataclass(frozen=True)
-class DataStudy:
-    id: str
-    dataset: str
-    data: DataSpec
-    norm: str = "l2"
-    coarse: DataSpec | None = None  # the same images with coarser labels (CIFAR-100s)
-    others: tuple[DataSpec, ...] = ()
-    shuffled_sensitivity: bool = False  # a negative control (C000-11): each point's s is another point's
-    random_coarse: bool = False  # a negative control (C000-10): the coarse labels are random, not merged classes
-
-
-MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with test_least_robust
-CIFAR10_LINF = DataStudy("cifar10-linf", "cifar10", DataSpec("cifar10"), norm="linf")
-CIFAR100_LINF = DataStudy("cifar100-linf", "cifar100", DataSpec("cifar100"), norm="linf")
-CIFAR100_FINE_COARSE = DataStudy("cifar100-vs-100s", "cifar100", DataSpec("cifar100"), coarse=DataSpec("cifar100_coarse"))
-CIFAR_FAMILY = DataStudy("cifar10-100-100s", "cifar10", DataSpec("cifar10"),
-                         others=(DataSpec("cifar100"), DataSpec("cifar100_coarse")))
-EMNIST = DataStudy("emnist-six", "emnist", DataSpec("emnist_mnist", n_train=20_000), others=tuple(
-    DataSpec(name, n_train=20_000) for name in ("emnist_digits", "emnist_letters", "emnist", "emnist_bymerge",
-                                                 "emnist_byclass")))
-EMNIST_MDS = DataStudy("emnist-letters", "emnist", DataSpec("emnist_letters"), norm="linf")
-
-
-def _r(rs, spec: DataSpec, norm: str) -> torch.Tensor:
-    split = rs.data(spec, train=True)
-    return rs.memo(("r", spec, norm), lambda: nearest_other_label(split.x, split.y, norm=norm).distance.cpu())
+from robustsuite.studies.dataset_sensitivity import (CIFAR100_FINE_COARSE, CIFAR100_LINF, CIFAR10_LINF, CIFAR_FAMILY,
+                                                     EMNIST, EMNIST_MDS, ENV_1M, ENV_TI, MNIST, RANDOM_COARSE,
+                                                     SHUFFLED_SENSITIVITY, load_external, mds_autocorrelation, radii)
 
 
 @pytest.mark.claim("C000-06")
 @pytest.mark.studies(paper=[CIFAR10_LINF])
 def test_min_linf_distance_between_classes(rs, study):
-    r = rs.measure(lambda: _r(rs, study.data, "linf"))
+    r = rs.measure(lambda: radii(rs, study.data, "linf"))
     rmin = float(r.min())
     ratio = rmin / (8 / 255)
     rs.conclude("C000-06", Within(54 / 255, 0.5 / 255).decide([rmin if ratio > 6 else 0.0]), study=study,
@@ -66,7 +32,7 @@ def test_cifar100_has_conflicting_duplicates(rs, study):
     split = rs.data(study.data, train=True)
 
     def measure():
-        return exact_duplicates(split.x, split.y), _r(rs, study.data, "linf")
+        return exact_duplicates(split.x, split.y), radii(rs, study.data, "linf")
 
     dups, r = rs.measure(measure)
     r40 = torch.sort(r).values[:40]
@@ -78,31 +44,13 @@ def test_cifar100_has_conflicting_duplicates(rs, study):
                          "r_zero": [int((r == 0).sum())]})
 
 
-def _load_external(env: str, n: int, seed: int) -> Split | None:
-    path = os.environ.get(env)
-    if not path:
-        return None
-    if path.endswith(".npz"):
-        blob = np.load(path)
-        x, y = blob["image"], blob["label"]
-    else:
-        import pickle
-
-        with open(path, "rb") as f:
-            d = pickle.load(f)
-        x, y = d["data"], d["extrapolated_targets"]
-    idx = np.random.default_rng(seed).choice(len(y), size=min(n, len(y)), replace=False)
-    xt = torch.from_numpy(np.asarray(x)[idx]).permute(0, 3, 1, 2).float().div(255)
-    return Split(xt, torch.from_numpy(np.asarray(y)[idx]).long(), 10)
-
-
 @pytest.mark.claim("C000-09")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR_FAMILY])
 def test_sensitivity_distributions_and_subsets(rs, study):
     split = rs.data(study.data, train=True)
 
     def measure():
-        r = _r(rs, study.data, study.norm)
+        r = radii(rs, study.data, study.norm)
         out = {"min_gain": [], "gap_subset": []}
         for seed in rs.seeds(3):  # the mechanism: removing points never lowers r (raises s never)
             keep = torch.randperm(len(r), generator=torch.Generator().manual_seed(seed))[: int(0.8 * len(r))]
@@ -110,7 +58,7 @@ def test_sensitivity_distributions_and_subsets(rs, study):
             out["min_gain"].append(float((r_sub - r[keep]).min()))
             out["gap_subset"].append(curve_gap(sensitivity(r), sensitivity(r_sub)))
         if rs.tier == "paper":
-            gen, ti = _load_external(ENV_1M, len(split), 0), _load_external(ENV_TI, len(split), 0)
+            gen, ti = load_external(ENV_1M, len(split), 0), load_external(ENV_TI, len(split), 0)
             if gen is None or ti is None:
                 pytest.skip(f"the 1m and TI500K comparison needs {ENV_1M} (npz: image, label) and {ENV_TI} "
                             "(Carmon et al.'s ti_500K_pseudo_labeled.pickle)")
@@ -132,13 +80,12 @@ def test_sensitivity_distributions_and_subsets(rs, study):
 
 @pytest.mark.claim("C000-10")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR100_FINE_COARSE])
-@pytest.mark.controls(mini=[Control("random-coarse-labels", "the coarse labels are 5 random labels, not merged classes",
-                                    dataclasses.replace(MNIST, id="mnist-3k-random-coarse", random_coarse=True))])
+@pytest.mark.controls(mini=[RANDOM_COARSE])
 def test_label_granularity_barely_changes_sensitivity(rs, study):
     split = rs.data(study.data, train=True)
 
     def measure():
-        s_fine = sensitivity(_r(rs, study.data, study.norm))
+        s_fine = sensitivity(radii(rs, study.data, study.norm))
         out = {"max_excess": [], "spearman": [], "median_rel_gap": []}
         groupings = []
         if study.coarse is not None:
@@ -167,38 +114,11 @@ def test_label_granularity_barely_changes_sensitivity(rs, study):
                           "Spearman(s_fine, s_coarse) > 0.8", metrics=m)
 
 
-def mds_autocorrelation(x: torch.Tensor, s: torch.Tensor, norm: str, seed: int, k: int = 10,
-                        permutations: int = 200) -> tuple[float, float]:
-    """Spearman(s, mean s of the k nearest neighbours in a 2-D metric MDS of the points' distances),
-    and the 95th percentile of the same statistic with s permuted (no spatial pattern)."""
-    from sklearn.manifold import MDS
-
-    from robustsuite.theory.label_sensitivity import pairwise
-
-    d = pairwise(x, x, norm).numpy()
-    import warnings
-
-    with warnings.catch_warnings():  # sklearn 1.8 announces a change of the default init
-        warnings.simplefilter("ignore", FutureWarning)
-        emb = MDS(n_components=2, dissimilarity="precomputed", random_state=seed, n_init=1,
-                  max_iter=100).fit_transform(d)
-    e = torch.from_numpy(emb)
-    nn_idx = torch.cdist(e, e).topk(k + 1, largest=False).indices[:, 1:]
-    logs = torch.log(s.double())
-
-    def stat(v: torch.Tensor) -> float:
-        return spearman(v, v[nn_idx].mean(1))
-
-    g = torch.Generator().manual_seed(seed)
-    null = [stat(logs[torch.randperm(len(logs), generator=g)]) for _ in range(permutations)]
-    return stat(logs), float(np.quantile(null, 0.95))
-
-
 def _mds_case(rs, study, claim_id: str, n: int) -> None:
     split = rs.data(study.data, train=True)
 
     def measure():
-        r = _r(rs, study.data, study.norm)
+        r = radii(rs, study.data, study.norm)
         rows = []
         for seed in rs.seeds(3):
             idx = stratified_by_robustness(r, n, bins=10, seed=seed)
@@ -218,9 +138,7 @@ def _mds_case(rs, study, claim_id: str, n: int) -> None:
 
 @pytest.mark.claim("C000-11")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR10_LINF, CIFAR100_LINF])
-@pytest.mark.controls(mini=[Control("shuffled-sensitivity", "each point's sensitivity is another point's",
-                                    dataclasses.replace(MNIST, id="mnist-3k-shuffled-sensitivity",
-                                                        shuffled_sensitivity=True))])
+@pytest.mark.controls(mini=[SHUFFLED_SENSITIVITY])
 def test_mds_shows_sensitivity_patterns(rs, study):
     _mds_case(rs, study, "C000-11", n=300 if rs.tier == "mini" else 1000)
 
@@ -235,7 +153,7 @@ def test_emnist_mds_shows_sensitivity_patterns(rs, study):
 @pytest.mark.studies(paper=[EMNIST])
 def test_emnist_sensitivity_curves_group_by_content(rs, study):
     def measure():
-        s = {spec.name: sensitivity(_r(rs, spec, study.norm)) for spec in (study.data, *study.others)}
+        s = {spec.name: sensitivity(radii(rs, spec, study.norm)) for spec in (study.data, *study.others)}
         return {"M_D": ks_distance(s["emnist_mnist"], s["emnist_digits"]),
                 "M_L": ks_distance(s["emnist_mnist"], s["emnist_letters"]),
                 "L_B": ks_distance(s["emnist_letters"], s["emnist"]),

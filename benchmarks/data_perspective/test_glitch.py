@@ -7,37 +7,13 @@ Deterministic CPU training; the parameters must be bit-for-bit identical whichev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import torch
 import torch.nn.functional as F
 
 from robustsuite.claims import OneSidedT
-from robustsuite.data import DataSpec
-from robustsuite.train import TrainConfig, kw
+from robustsuite.studies.glitch import CIFAR10_WRN, DIGITS_BN
 from robustsuite.train.focus import FocusConfig, no_param_grad_and_eval, parameters_equal, tracking_attack, train_focus
-
-
-@dataclass(frozen=True)
-class GlitchStudy:
-    id: str
-    dataset: str
-    base: TrainConfig
-    eps: float
-    set_size: int
-    track_steps: int
-
-
-DIGITS_BN = GlitchStudy("digits-cnn-bn-ema", "digits",
-                        TrainConfig(DataSpec("digits", n_train=512), "small_cnn", kw(channels=(4, 8), hidden=16, batch_norm=True),
-                                    lr=0.05, momentum=0.9, weight_decay=5e-4, epochs=2, batch_size=64,
-                                    schedule="cosine"),
-                        eps=0.1, set_size=64, track_steps=40)
-CIFAR10_WRN = GlitchStudy("cifar10-wrn28-2-ema", "cifar10",
-                          TrainConfig(DataSpec("cifar10", n_train=4096), "wrn28", kw(widen=2), lr=0.1, momentum=0.9,
-                                      weight_decay=5e-4, epochs=2, batch_size=256, schedule="cosine"),
-                          eps=8 / 255, set_size=1024, track_steps=40)
 
 
 @pytest.mark.claim("C000-30")

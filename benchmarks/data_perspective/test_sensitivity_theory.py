@@ -2,30 +2,16 @@
 random labels (C000-01 to C000-05), and its arithmetic (C000-22). Exact computations: seconds."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import torch
 
 from robustsuite.claims import AllSeeds, Within
-from robustsuite.data import DataSpec
 from robustsuite.metrics.label_geometry import spearman
 from robustsuite.metrics.sensitivity import algorithm1, nearest_other_label, sensitivity
+from robustsuite.studies.sensitivity_theory import ARITHMETIC, CIFAR10, DIGITS
 from robustsuite.theory.label_sensitivity import (circle_curvature, curvature_ranking_holds, label_sensitivity,
                                                   lipschitz_slack, one_hot, perceived_curvature, polyline_length,
                                                   random_label_effect, smoothed)
-
-
-@dataclass(frozen=True)
-class SensitivityStudy:
-    id: str
-    dataset: str
-    data: DataSpec
-    norms: tuple[str, ...] = ("l2", "linf")
-
-
-DIGITS = SensitivityStudy("digits", "digits", DataSpec("digits"))
-CIFAR10 = SensitivityStudy("cifar10", "cifar10", DataSpec("cifar10"))
 
 
 @pytest.mark.claim("C000-01")
@@ -143,7 +129,7 @@ def test_random_labels_raise_sensitivity(rs, study):
 
 
 @pytest.mark.claim("C000-22")
-@pytest.mark.studies(mini=[SensitivityStudy("arithmetic", "theory", DataSpec("digits"))])
+@pytest.mark.studies(mini=[ARITHMETIC])
 def test_focus_gain_arithmetic(rs, study):
     """(a) 1024 / 20.05M = 0.0051%; (b) the paper says the +0.24 pp (best) / +0.13 pp (last) test
     gain is ~200 images, "almost double" the 112 on s: of 10,000 test images it is 24 / 13."""
