@@ -4,51 +4,16 @@ No training except C001-27's correlation with robust accuracy, which reuses the 
 """
 from __future__ import annotations
 
-import dataclasses
-import math
 import statistics
-from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Control
-from robustsuite.data import DataSpec
-from robustsuite.studies.input_distribution import (BINARIZED, DIGITS_MNIST_VARIANTS, DIGITS_SATURATION, ORIGINAL,
-                                                    Variant, VariantStudy, as_identity, measure_variant, sat, smooth,
-                                                    spearman)
-from robustsuite.theory.geometry import inter_class_distance, log2_volume_range, mean_log2_volume
-
-
-@dataclass(frozen=True)
-class Geometry:
-    id: str
-    dataset: str
-    eps: float
-    n_test: int | None
-    saturation: tuple[Variant, ...] = ()
-    smoothing: tuple[Variant, ...] = ()
-    table: tuple[tuple[str, float], ...] = ()  # the paper's Table 6 entries for this dataset, by variant label
-    table_tol: float = 3.0
-    robust_from: tuple[VariantStudy, ...] = ()  # variant studies whose robust accuracy the ICD is correlated with
-
-    def spec(self, v: Variant) -> DataSpec:
-        return DataSpec(self.dataset, v.transform, v.params, n_test=self.n_test)
-
-
-_SAT = tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf))
-DIGITS = Geometry("digits-test", "digits", 0.15, None, _SAT, (ORIGINAL, smooth(2), smooth(3)))
-MNIST_SUBSET = Geometry("mnist-test-2000", "mnist", 0.3, 2000, (), (BINARIZED, ORIGINAL, smooth(2), smooth(3), smooth(5)),
-                        (("binarized", -1361), ("original", -1297)))
-MNIST_FULL = Geometry("mnist-test", "mnist", 0.3, None, (), (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9))),
-                      (("binarized", -1361), ("original", -1297), ("smooth3", -1265), ("smooth5", -1234)))
-CIFAR_FULL = Geometry("cifar10-test", "cifar10", 8 / 255, None,
-                      tuple(sat(p) for p in (2, 4, 8, 16, 64, 256, 512, math.inf)),
-                      (), (("original", -12354), ("sat4", -12394), ("sat8", -12477), ("sat16", -12657), ("sat64", -13620),
-                           ("sat256", -14747), ("sat512", -15028), ("satinf", -15342)))
-
-
-def volumes(rs, g: Geometry, variants) -> dict[str, float]:
-    return {v.label: mean_log2_volume(rs.data(g.spec(v), train=False).x, g.eps) for v in variants}
+from robustsuite.claims import AllSeeds
+from robustsuite.studies.input_distribution import BINARIZED, ORIGINAL, Variant, measure_variant, spearman
+from robustsuite.studies.input_geometry import (ALPHA_MNIST_FULL, CIFAR_FULL, DIGITS, ICD_CIFAR_FULL, ICD_DIGITS,
+                                                ICD_MNIST, ICD_MNIST_FULL, MNIST_FULL, MNIST_SUBSET, ROBUST_AS_IDENTITY,
+                                                icd, volumes)
+from robustsuite.theory.geometry import log2_volume_range
 
 
 @pytest.mark.claim("C001-25")
@@ -82,27 +47,8 @@ def test_perturbable_volume(rs, study):
                 metrics={**{f"log2vol_{k}": [v] for k, v in both.items()}, "margin": margins})
 
 
-ICD_DIGITS = Geometry("digits-test", "digits", 0.15, None, (sat(1), sat(2), sat(4), sat(8), sat(math.inf)),
-                      (BINARIZED, ORIGINAL), robust_from=(DIGITS_SATURATION, DIGITS_MNIST_VARIANTS))
-# negative control: the robust accuracy comes from models whose variants are all the original data
-ROBUST_AS_IDENTITY = Control("robust-variants-as-identity", "the robust accuracy's variant models see the "
-                             "original data", dataclasses.replace(ICD_DIGITS, id="digits-test-robust-as-identity",
-                                                                  robust_from=tuple(map(as_identity,
-                                                                                        ICD_DIGITS.robust_from))))
-ICD_MNIST = Geometry("mnist-test-2000", "mnist", 0.3, 2000, (), (BINARIZED, ORIGINAL, smooth(2), smooth(3)))
-
-
-def icd(rs, g: Geometry, v: Variant, train: bool = False) -> float:
-    split = rs.data(g.spec(v), train=train)
-    return rs.memo(("icd", g.spec(v), train), lambda: inter_class_distance(split.x, split.y))
-
-
 @pytest.mark.claim("C001-27")
-@pytest.mark.studies(mini=[ICD_DIGITS, ICD_MNIST],
-                     paper=[Geometry("mnist-test", "mnist", 0.3, None, (),
-                                     (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9)))),
-                            Geometry("cifar10-test", "cifar10", 8 / 255, None,
-                                     tuple(sat(p) for p in (1, 2, 4, 8, 16, 64, math.inf)))])
+@pytest.mark.studies(mini=[ICD_DIGITS, ICD_MNIST], paper=[ICD_MNIST_FULL, ICD_CIFAR_FULL])
 @pytest.mark.controls(mini=[ROBUST_AS_IDENTITY])
 def test_inter_class_distance_tracks_robustness(rs, study):
     def measure():
@@ -132,7 +78,7 @@ def test_inter_class_distance_tracks_robustness(rs, study):
 
 
 @pytest.mark.claim("C001-29")
-@pytest.mark.studies(mini=[ICD_DIGITS, ICD_MNIST], paper=[Geometry("mnist-test", "mnist", 0.3, None)])
+@pytest.mark.studies(mini=[ICD_DIGITS, ICD_MNIST], paper=[ALPHA_MNIST_FULL])
 def test_inter_class_distance_scales_by_alpha(rs, study):
     alphas = (0.970, 0.821, 0.5)
 

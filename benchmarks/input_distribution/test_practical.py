@@ -3,31 +3,16 @@ Fashion-MNIST vs edge-Fashion-MNIST (C001-24). Paper tier only: the digits pilot
 effect was flat, and Fashion-MNIST is not shipped (the claims carry the evidence)."""
 from __future__ import annotations
 
-import dataclasses
 import statistics
 
 import pytest
 
 from robustsuite.claims import AllSeeds
-from robustsuite.data import DataSpec
-from robustsuite.studies.input_distribution import (CIFAR_SATURATION_PAPER, MNIST_PAPER, ORIGINAL, Variant,
-                                                    measure_variant)
-
-GAMMA_CIFAR = dataclasses.replace(
-    CIFAR_SATURATION_PAPER, id="cifar10-gamma-wrn28-4",
-    variants=tuple(ORIGINAL if g == 1 else Variant(f"gamma{g:g}", "gamma", (("g", g),), g)
-                   for g in (0.5, 0.67, 1, 1.5, 2)))
-FASHION = dataclasses.replace(MNIST_PAPER, id="fashion-vs-edge-fashion-lenet5", dataset="fashion_mnist",
-                              base=DataSpec("fashion_mnist"),
-                              variants=(ORIGINAL, Variant("edges", "edges", (("sigma", 1.0),), 1.0)))
+from robustsuite.studies.input_variants import FASHION, GAMMA_CIFAR, rows
 
 
 def mean(x) -> float:
     return statistics.fmean(x)
-
-
-def rows(rs, study):
-    return {v.label: [measure_variant(rs, study, v, s) for s in rs.seeds(3)] for v in study.variants}
 
 
 @pytest.mark.claim("C001-23")

@@ -6,28 +6,13 @@ Deterministic given the seed; the same case runs at both tiers. Errata: Example 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from robustsuite.claims import AllSeeds, Within
+from robustsuite.studies.input_theory import BOTH, rng
 from robustsuite.theory import bayes, concentration, polytopes
-
-
-@dataclass(frozen=True)
-class Theory:
-    id: str
-    n: int  # Monte Carlo sample size
-    dataset: str = "theory"
-
-
-MC = Theory("monte-carlo", n=10_000)
-BOTH = dict(mini=[MC], paper=[Theory("monte-carlo-large", n=400_000)])
-
-
-def rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(1_000 + seed)
 
 
 @pytest.mark.claim("C001-01")

@@ -5,19 +5,16 @@ LeNet5 on MNIST and WRN-28-k on CIFAR-10.
 """
 from __future__ import annotations
 
-import dataclasses
-import math
 import statistics
-from dataclasses import dataclass
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Control, OneSidedT
-from robustsuite.studies.input_distribution import (BINARIZED, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
-                                                    MNIST_PAPER, ORIGINAL, Variant, VariantStudy, as_identity,
-                                                    measure_variant, sat, smooth, spearman, train_robust_accuracy)
-from robustsuite.theory.geometry import inter_class_distance
-from robustsuite.train import kw
+from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.studies.input_distribution import Variant, measure_variant, spearman, train_robust_accuracy
+from robustsuite.studies.input_understanding import (BOX_CIFAR, BOX_DIGITS, BOX_MNIST, ONE_SIZE, SIZE_CIFAR,
+                                                     SIZE_DIGITS, SIZE_MNIST, TABLE1_DIGITS, TABLE1_MNIST, UNBINARIZED,
+                                                     WIDTH_AS_IDENTITY, WIDTH_CIFAR, WIDTH_DIGITS, WIDTH_MNIST,
+                                                     matched_alphas, sized, width_table)
 
 
 def mean(x) -> float:
@@ -25,13 +22,6 @@ def mean(x) -> float:
 
 
 # ---- C001-26: PGD without the domain box ------------------------------------------------------------
-
-BOX_DIGITS = dataclasses.replace(DIGITS_MNIST_VARIANTS, id="digits-box-vs-nobox-mlp",
-                                 variants=(BINARIZED, ORIGINAL, smooth(2), smooth(3), sat(1), sat(math.inf)))
-BOX_MNIST = dataclasses.replace(MNIST_PAPER, id="mnist-box-vs-nobox-lenet5",
-                                variants=(BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 6))))
-BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, id="cifar10-box-vs-nobox-wrn28-4",
-                                variants=tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf)))
 
 
 @pytest.mark.claim("C001-26")
@@ -58,38 +48,10 @@ def test_removing_box_barely_changes_robust_accuracy(rs, study):
 
 # ---- C001-28: equal inter-class distance, different robustness (Table 1) ----------------------------
 
-@dataclass(frozen=True)
-class EqualIcdStudy:
-    id: str
-    dataset: str
-    base: VariantStudy
-    targets: tuple[Variant, ...]  # smoothed variants whose ICD the scaled variants match
-    alphas: tuple[tuple[float, float], ...] = ()  # (original alpha, binarized alpha) per target; () = solve on data
-    binarized_transform: str = "binarize_scale"  # the "scaled_binarized" arm's transform (a control: "scale")
-
-
-TABLE1_DIGITS = EqualIcdStudy("digits-equal-icd-mlp", "digits", DIGITS_MNIST_VARIANTS, (smooth(2),))
-TABLE1_MNIST = EqualIcdStudy("mnist-equal-icd-lenet5", "mnist", MNIST_PAPER, (smooth(3), smooth(4), smooth(5)),
-                             ((0.970, 0.821), (0.955, 0.809), (0.932, 0.790)))
-
-
-def matched_alphas(rs, study: EqualIcdStudy) -> list[tuple[float, float]]:
-    """ICD scales exactly by alpha (C001-29), so alpha = ICD(target) / ICD(variant) on the training split."""
-    if study.alphas:
-        return list(study.alphas)
-
-    def icd(v: Variant) -> float:
-        split = rs.data(study.base.data(v), train=True)
-        return inter_class_distance(split.x, split.y)
-
-    return [(round(icd(t) / icd(ORIGINAL), 4), round(icd(t) / icd(BINARIZED), 4)) for t in study.targets]
-
 
 @pytest.mark.claim("C001-28")
 @pytest.mark.studies(mini=[TABLE1_DIGITS], paper=[TABLE1_MNIST])
-@pytest.mark.controls(mini=[Control("unbinarized", "the scaled-binarized arm scales the original data, not binarized",
-                                    dataclasses.replace(TABLE1_DIGITS, id="digits-equal-icd-mlp-unbinarized",
-                                                        binarized_transform="scale"))])
+@pytest.mark.controls(mini=[UNBINARIZED])
 def test_equal_icd_different_robustness(rs, study):
     def measure():
         rows = []
@@ -118,39 +80,6 @@ def test_equal_icd_different_robustness(rs, study):
 
 # ---- C001-30 / C001-31: capacity ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class WidthStudy:
-    id: str
-    dataset: str
-    base: VariantStudy
-    widths: tuple[tuple[str, tuple], ...]  # (label, model kwargs), smallest first
-    variants: tuple[Variant, ...]
-    train_eval: int | None = None  # how many training images to attack for train robust accuracy
-
-
-WIDTH_DIGITS = WidthStudy("digits-width-mlp", "digits", DIGITS_MNIST_VARIANTS,
-                          (("w16", kw(hidden=(16,))), ("w64", kw(hidden=(64,))), ("w256", kw(hidden=(256,)))),
-                          (BINARIZED, ORIGINAL), train_eval=400)
-WIDTH_MNIST = WidthStudy("mnist-width-lenet5", "mnist", MNIST_PAPER,
-                         tuple((f"w{w:g}", kw(widen=w)) for w in (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)),
-                         (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9))), train_eval=10_000)
-WIDTH_CIFAR = WidthStudy("cifar10-width-wrn28", "cifar10", CIFAR_SATURATION_PAPER,
-                         tuple((f"w{w:g}", kw(widen=w)) for w in (0.25, 1.0, 4.0)),
-                         tuple(sat(p) for p in (1, 1.5, 1.75, 2, 2.25, 2.5, 3, 4, 8, 16, 64, 128, 256, math.inf)),
-                         train_eval=10_000)
-
-
-def width_table(rs, study: WidthStudy) -> dict[str, dict[str, list[float]]]:
-    out: dict[str, dict[str, list[float]]] = {}
-    for wl, mk in study.widths:
-        for v in study.variants:
-            for s in rs.seeds(3):
-                row = measure_variant(rs, study.base, v, s, std=False, model_kwargs=mk)
-                out.setdefault(f"test_robust_{v.label}", {}).setdefault(wl, []).append(row["robust"])
-                tr = train_robust_accuracy(rs, study.base, v, s, study.train_eval, model_kwargs=mk)
-                out.setdefault(f"train_robust_{v.label}", {}).setdefault(wl, []).append(tr)
-    return out
-
 
 def _flat(t) -> dict[str, list[float]]:
     return {f"{k}_{w}": v for k, per in t.items() for w, v in per.items()}
@@ -158,8 +87,7 @@ def _flat(t) -> dict[str, list[float]]:
 
 @pytest.mark.claim("C001-30")
 @pytest.mark.studies(mini=[WIDTH_DIGITS], paper=[WIDTH_MNIST])
-@pytest.mark.controls(mini=[Control("variants-as-identity", "every variant's transform is the identity",
-                                    as_identity(WIDTH_DIGITS))])
+@pytest.mark.controls(mini=[WIDTH_AS_IDENTITY])
 def test_capacity_mnist(rs, study):
     t = rs.measure(lambda: width_table(rs, study))
     widths = [w for w, _ in study.widths]
@@ -200,45 +128,16 @@ def test_capacity_cifar(rs, study):
 
 # ---- C001-32: training-set size -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SizeStudy:
-    id: str
-    dataset: str
-    base: VariantStudy
-    sizes: tuple[int | None, ...]  # None = the full training split
-    variant: Variant
-    train_eval: int = 200  # the first images of each training subset are attacked (all sizes share them)
-    weight_decay: float = 0.0
-
-
-SIZE_DIGITS = SizeStudy("digits-size-mlp", "digits", DIGITS_MNIST_VARIANTS, (200, 800, None), ORIGINAL)
-SIZE_MNIST = SizeStudy("mnist-size-lenet5", "mnist", MNIST_PAPER, (1000, 3000, 9000, 27000, None), ORIGINAL,
-                       train_eval=1000, weight_decay=0.002)
-SIZE_CIFAR = SizeStudy("cifar10-size-wrn28-4", "cifar10", CIFAR_SATURATION_PAPER, (1000, 3000, 9000, 27000, None),
-                       ORIGINAL, train_eval=1000, weight_decay=0.002)
-
-
-def _sized(study: SizeStudy, n: int | None, full: int) -> VariantStudy:
-    """The base study on the first n training images, with as many optimizer steps as on the full set
-    (the paper trains every size for the same 100k / 80k steps)."""
-    b = study.base
-    recipe = dict(weight_decay=study.weight_decay) if study.weight_decay else {}
-    recipe["epochs"] = round(b.adv.epochs * full / n) if n else b.adv.epochs
-    return dataclasses.replace(b, id=f"{b.id}-n{n}", base=dataclasses.replace(b.base, n_train=n),
-                               std=b.std.replace(**recipe), adv=b.adv.replace(**recipe))
-
 
 @pytest.mark.claim("C001-32")
 @pytest.mark.studies(mini=[SIZE_DIGITS], paper=[SIZE_MNIST, SIZE_CIFAR])
-@pytest.mark.controls(mini=[Control("one-size", "every size is the smallest training subset",
-                                    dataclasses.replace(SIZE_DIGITS, id="digits-size-mlp-one-size",
-                                                        sizes=(SIZE_DIGITS.sizes[0],) * len(SIZE_DIGITS.sizes)))])
+@pytest.mark.controls(mini=[ONE_SIZE])
 def test_more_data_closes_robust_generalisation_gap(rs, study):
     def measure():
         out = {"test_robust": [], "train_robust": []}
         full = len(rs.data(study.base.data(study.variant), train=True))
         for n in study.sizes:
-            s = _sized(study, n, full)
+            s = sized(study, n, full)
             out["test_robust"].append(mean(measure_variant(rs, s, study.variant, seed, std=False)["robust"]
                                             for seed in rs.seeds(3)))
             out["train_robust"].append(mean(train_robust_accuracy(rs, s, study.variant, seed, study.train_eval)

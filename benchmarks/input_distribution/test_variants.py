@@ -11,44 +11,10 @@ import statistics
 
 import pytest
 
-from robustsuite.claims import AllSeeds, Control, OneSidedT, Within
-from robustsuite.studies.input_distribution import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER, DIGITS_MNIST_VARIANTS,
-                                                    DIGITS_POOLED, DIGITS_SATURATION, MNIST_PAPER, MNIST_POOLED_PAPER,
-                                                    MNIST_SUBSET_STD, as_identity, last_lowpassed, measure_variant,
-                                                    pgd_trained_at, spearman)
-
-MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
-SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
-POOLED = dict(mini=[DIGITS_POOLED], paper=[MNIST_POOLED_PAPER, CIFAR_POOLED_PAPER])
-
-
-def identity_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
-    """Per tier, each study's negative control with every variant's transform the identity."""
-    return {tier: [Control("variants-as-identity", "every variant's transform is the identity", as_identity(s))
-                   for s in group] for tier, group in studies.items()}
-
-
-def lowpassed_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
-    """Per tier, a known difference a flatness case must not pass: the last variant low-passed."""
-    return {tier: [Control("last-variant-lowpassed", "the last variant keeps only its 3% lowest DCT frequencies, "
-                           "a known accuracy loss", last_lowpassed(s)) for s in group]
-            for tier, group in studies.items()}
-
-
-def wide_pgd_controls(studies: dict[str, list]) -> dict[str, list[Control]]:
-    """Per tier, a known difference a case claiming PGD training changes little must not pass."""
-    return {tier: [Control("pgd-at-eps-half", "the PGD arm trains at eps 0.5, where the adversary can grey out "
-                           "every image", pgd_trained_at(s, 0.5)) for s in group] for tier, group in studies.items()}
-
-
-def table(rs, study) -> dict[str, dict[str, list[float]]]:
-    """metric -> variant -> per-seed values, for every variant of the study."""
-    out: dict[str, dict[str, list[float]]] = {}
-    for v in study.variants:
-        for seed in rs.seeds(3):
-            for metric, value in measure_variant(rs, study, v, seed).items():
-                out.setdefault(metric, {}).setdefault(v.label, []).append(value)
-    return out
+from robustsuite.claims import AllSeeds, OneSidedT, Within
+from robustsuite.studies.input_distribution import CIFAR_SATURATION_PAPER, MNIST_SUBSET_STD, spearman
+from robustsuite.studies.input_variants import (MNIST_LIKE, POOLED, SATURATION, identity_controls, lowpassed_controls,
+                                                table, wide_pgd_controls)
 
 
 def flat(t: dict[str, dict[str, list[float]]]) -> dict[str, list[float]]:
