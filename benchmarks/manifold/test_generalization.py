@@ -2,45 +2,16 @@
 19, 21, 23, 24, 27 to 31): normally and adversarially trained models over the training-set size N."""
 from __future__ import annotations
 
-import dataclasses
 import statistics
 
 import pytest
+
+from robustsuite.claims import OneSidedT
 from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET, cw_success,
-                                          evaluate, n_seeds, pearson, seed_rule, spearman, transfer,
-                                          with_attack_placebo, with_placebo)
-
-from robustsuite.claims import Control, OneSidedT
-
-# negative controls (mini): a training scheme's slot trained as another
-ONMAN_PLACEBOS = [Control("onman-as-normal", "on-manifold adversarial training's slot is trained normally",
-                          with_placebo(FONTS_MINI, "normal", "onman")),
-                  Control("onman-as-random", "on-manifold adversarial training's slot is random latent augmentation "
-                                             "of the same budget", with_placebo(FONTS_MINI, "random", "onman"))]
-REGULAR_AS_NORMAL = Control("regular-as-normal", "regular adversarial training's slot is trained normally",
-                            with_placebo(FONTS_MINI, "normal", "regular", "regular_paper"))
-# an on-manifold attack's slot filled by the regular attack of the same norm (no manifold constraint)
-ON_AS_REGULAR = Control("on-as-regular", "on-manifold success is regular (L_inf PGD) success",
-                        with_attack_placebo(FONTS_MINI, "reg", "on"))
-ZERO_ETA = Control("zero-eta", "the on-manifold budget eta is 1e-6 (no room to move along the manifold)",
-                   dataclasses.replace(FONTS_MINI, id=f"{FONTS_MINI.id}-eta0", eta=1e-6))
-ON_CW_AS_REGULAR = Control("on-as-regular", "on-manifold C&W success is regular C&W success",
-                           with_attack_placebo(FONTS_MINI, "reg_cw", "on_cw"))
-ON_L2_AS_REGULAR = Control("on-as-regular", "on-manifold L2 success is regular L2 PGD success",
-                           with_attack_placebo(FONTS_MINI, "reg_l2", "on_l2"))
-ON_TRANSFER_AS_REGULAR = Control("on-as-regular", "on-manifold transfer success is regular transfer success",
-                                 with_attack_placebo(FONTS_MINI, "reg_transfer", "on_transfer"))
-ON_SIZE_AS_REGULAR = Control("on-size-as-regular", "the regular perturbations' mean size is the on-manifold ones' "
-                                                  "(latent ||zeta||_inf, early-stopped)",
-                             with_attack_placebo(FONTS_MINI, "on_mean_linf", "mean_linf"))
-NO_MORE_DATA = Control("no-more-data", "every N of the grid trains on the N_min images",
-                       dataclasses.replace(FONTS_MINI, id=f"{FONTS_MINI.id}-fixed-n", fixed_n=min(FONTS_MINI.ns)))
-
-
-def _grid(rs, study, scheme: str, ns=None, seeds=None) -> dict[int, list[dict]]:
-    """evaluate() for every N of the scheme's grid and every seed: {N: [per-seed dicts]}."""
-    ns = ns or (study.ns if scheme == "normal" else study.at_ns)
-    return {n: [evaluate(rs, study, scheme, n, s) for s in (seeds or n_seeds(rs))] for n in ns}
+                                          n_seeds, pearson, seed_rule, spearman, transfer)
+from robustsuite.studies.manifold_generalization import (NO_MORE_DATA, ONMAN_PLACEBOS, ON_AS_REGULAR, ON_CW_AS_REGULAR,
+                                                         ON_L2_AS_REGULAR, ON_SIZE_AS_REGULAR, ON_TRANSFER_AS_REGULAR,
+                                                         REGULAR_AS_NORMAL, ZERO_ETA, grid)
 
 
 def _per_seed(grid: dict[int, list[dict]], key: str) -> list[list[float]]:
@@ -57,7 +28,7 @@ def _mean_over_seeds(grid, key) -> list[float]:
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 @pytest.mark.controls(mini=[ZERO_ETA])
 def test_on_manifold_adversarial_examples_exist(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
+    g = rs.measure(lambda: grid(rs, study, "normal"))
     worst = [min(v) for v in _per_seed(g, "on")]
     rs.conclude("C002-08", OneSidedT(0.0).decide(worst), study=study, seeds=n_seeds(rs),
                 assertion="true-manifold attack (eta = 0.3, theta in its box) succeeds on > 0 of the test images "
@@ -72,7 +43,7 @@ def test_on_manifold_examples_are_harder_to_find(rs, study):
     def gap(g):
         return [min(r - o for r, o in zip(rr, oo)) for rr, oo in zip(_per_seed(g, "reg"), _per_seed(g, "on"))]
 
-    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0), lambda ss: _grid(rs, study, "normal", seeds=ss), gap)
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.0), lambda ss: grid(rs, study, "normal", seeds=ss), gap)
     rs.conclude("C002-09", decision, study=study, seeds=seeds,
                 assertion="regular (L_inf eps = 0.3) success > on-manifold (eta = 0.3) success at every N "
                           "(budget-dependent: only at the paper's budgets)",
@@ -91,7 +62,7 @@ def test_more_data_lowers_error_and_on_manifold_success(rs, study):
     def ok(g):
         return [min(-0.9 - a, -0.7 - b, d - 0.1) for a, b, d in zip(*parts(g))]
 
-    decision, seeds, g = rs.sequential(seed_rule(rs, -1e-9), lambda ss: _grid(rs, study, "normal", seeds=ss), ok)
+    decision, seeds, g = rs.sequential(seed_rule(rs, -1e-9), lambda ss: grid(rs, study, "normal", seeds=ss), ok)
     s_err, s_on, drop = parts(g)
     rs.conclude("C002-12", decision, study=study, seeds=seeds,
                 assertion="per seed over N: Spearman(N, err) <= -0.9, Spearman(N, on-success) <= -0.7, "
@@ -107,7 +78,7 @@ def test_on_manifold_success_tracks_test_error(rs, study):
     def rho(g):
         return [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
 
-    decision, seeds, g = rs.sequential(seed_rule(rs, 0.7), lambda ss: _grid(rs, study, "normal", seeds=ss), rho)
+    decision, seeds, g = rs.sequential(seed_rule(rs, 0.7), lambda ss: grid(rs, study, "normal", seeds=ss), rho)
     rs.conclude("C002-13", decision, study=study, seeds=seeds,
                 assertion="Spearman(test error, on-manifold success) over N > 0.7 (mean over seeds)",
                 metrics={"spearman_err_on": rho(g)})
@@ -118,7 +89,7 @@ def test_on_manifold_success_tracks_test_error(rs, study):
 @pytest.mark.controls(mini=ONMAN_PLACEBOS)
 def test_on_manifold_adversarial_training_lowers_error(rs, study):
     def measure(seeds):
-        return [_grid(rs, study, scheme, study.at_ns, seeds) for scheme in ("normal", "onman", "random")]
+        return [grid(rs, study, scheme, study.at_ns, seeds) for scheme in ("normal", "onman", "random")]
 
     def parts(grids):
         normal, onman, rand = grids
@@ -154,7 +125,7 @@ def test_on_manifold_training_helps_most_at_small_n(rs, study):
     # Sequential, as the case above (whose models it shares): at three seeds the sign flipped between
     # seed sets (p_less 0.16 on seeds 0-2, 0.015 on 100-102).
     decision, seeds, grids = rs.sequential(
-        seed_rule(rs, 0.0), lambda ss: (_grid(rs, study, "normal", study.at_ns, ss), _grid(rs, study, "onman", None, ss)),
+        seed_rule(rs, 0.0), lambda ss: (grid(rs, study, "normal", study.at_ns, ss), grid(rs, study, "onman", None, ss)),
         lambda grids: [d[0] - d[-1] for d in drops(grids)])
     drop = drops(grids)
     value = [d[0] - d[-1] for d in drop]
@@ -169,7 +140,7 @@ def test_on_manifold_training_helps_most_at_small_n(rs, study):
 @pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_success_independent_of_error_except_regular_at(rs, study):
     def measure(seeds):
-        return {s: _grid(rs, study, s, study.at_ns, seeds) for s in ("normal", "onman", "random", "regular")}
+        return {s: grid(rs, study, s, study.at_ns, seeds) for s in ("normal", "onman", "random", "regular")}
 
     def parts(g):
         # success at regular AT's budget for every scheme: at eps (0.3 at the mini tier) it is 1.0 for the
@@ -197,7 +168,7 @@ def test_regular_success_independent_of_error_except_regular_at(rs, study):
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 def test_more_data_does_not_worsen_regular_robustness(rs, study):
     def measure():
-        return {s: _grid(rs, study, s) for s in ("normal", "onman", "random", "regular")}
+        return {s: grid(rs, study, s) for s in ("normal", "onman", "random", "regular")}
 
     g = rs.measure(measure)
     # every scheme at regular AT's budget: at eps (0.3 at the mini tier) regular success is 1.0 at every N
@@ -218,7 +189,7 @@ def test_more_data_does_not_worsen_regular_robustness(rs, study):
 @pytest.mark.controls(mini=[REGULAR_AS_NORMAL])
 def test_regular_adversarial_training_raises_error(rs, study):
     def measure():
-        return _grid(rs, study, "normal", study.at_ns), _grid(rs, study, "regular_paper")
+        return grid(rs, study, "normal", study.at_ns), grid(rs, study, "regular_paper")
 
     normal, adv = rs.measure(measure)
     frac = [sum(a > n for a, n in zip(aa, nn)) / len(aa)
@@ -236,7 +207,7 @@ def test_regular_training_needs_more_data(rs, study):
     from robustsuite.studies.manifold import data_factors
 
     def measure():
-        return _grid(rs, study, "normal"), _grid(rs, study, "regular_paper")
+        return grid(rs, study, "normal"), grid(rs, study, "regular_paper")
 
     normal, adv = rs.measure(measure)
     ns, ns_adv = sorted(normal), sorted(adv)
@@ -254,7 +225,7 @@ def test_regular_training_needs_more_data(rs, study):
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 @pytest.mark.controls(mini=[ON_SIZE_AS_REGULAR])
 def test_mean_linf_perturbation_independent_of_generalisation(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
+    g = rs.measure(lambda: grid(rs, study, "normal"))
     rel = [(max(v) - min(v)) / statistics.fmean(v) for v in _per_seed(g, "mean_linf")]
     rs.conclude("C002-27", OneSidedT(0.0).decide([0.2 - r for r in rel]), study=study, seeds=n_seeds(rs),
                 assertion="range over N of the mean ||delta||_inf of early-stopped PGD <= 20% of its mean",
@@ -268,7 +239,7 @@ def test_mean_linf_perturbation_independent_of_generalisation(rs, study):
 def test_carlini_wagner_keeps_both_relationships(rs, study):
     def measure(seeds):
         return ({n: [cw_success(rs, study, "normal", n, s) for s in seeds] for n in study.ns},
-                _grid(rs, study, "normal", seeds=seeds))
+                grid(rs, study, "normal", seeds=seeds))
 
     def parts(data):
         cw, g = data
@@ -291,7 +262,7 @@ def test_carlini_wagner_keeps_both_relationships(rs, study):
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
 @pytest.mark.controls(mini=[ON_L2_AS_REGULAR])
 def test_l2_pgd_keeps_both_relationships(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
+    g = rs.measure(lambda: grid(rs, study, "normal"))
     r = [pearson(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on_l2"))]
     flat = [max(v) - min(v) for v in _per_seed(g, "reg_l2")]
     lower = [statistics.fmean(li) - statistics.fmean(l2) for li, l2 in zip(_per_seed(g, "reg"), _per_seed(g, "reg_l2"))]
@@ -308,7 +279,7 @@ def test_l2_pgd_keeps_both_relationships(rs, study):
 @pytest.mark.controls(mini=[ON_TRANSFER_AS_REGULAR])
 def test_transfer_attacks_are_weaker_but_keep_the_relationship(rs, study):
     def measure(seeds):
-        return ({n: [transfer(rs, study, n, s) for s in seeds] for n in study.ns}, _grid(rs, study, "normal", seeds=seeds))
+        return ({n: [transfer(rs, study, n, s) for s in seeds] for n in study.ns}, grid(rs, study, "normal", seeds=seeds))
 
     def parts(data):
         tr, g = data
@@ -331,7 +302,7 @@ def test_transfer_attacks_are_weaker_but_keep_the_relationship(rs, study):
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER_MLP])
 @pytest.mark.controls(mini=[ON_AS_REGULAR])
 def test_mlp_regular_success_near_one(rs, study):
-    g = rs.measure(lambda: _grid(rs, study, "normal"))
+    g = rs.measure(lambda: grid(rs, study, "normal"))
     worst = [min(v) for v in _per_seed(g, "reg")]
     rho = [spearman(e, o) for e, o in zip(_per_seed(g, "err"), _per_seed(g, "on"))]
     rs.conclude("C002-31", OneSidedT(0.0).decide([min(w - 0.95, r - 0.7) for w, r in zip(worst, rho)]), study=study,

@@ -3,52 +3,21 @@ C002-08, 12, 13 (learned-manifold cases; MNIST with a class-conditional VAE at t
 C002-15 to 17, 20, 26, 32 to 35 (paper tier; skipped at the mini tier with measured evidence), 42."""
 from __future__ import annotations
 
-import dataclasses
 import statistics
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from robustsuite.studies.manifold import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, evaluate, n_seeds, pearson,
-                                          seed_rule, spearman, with_placebo)
-from robustsuite.studies.manifold_learned import (CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET, FMNIST_VGG,
-                                                  FONTS_LEARNED_PAPER, MNIST_MINI, evaluate_learned, fonts_oracle_label,
-                                                  reconstruction_gap)
 
 from robustsuite.attacks.manifold import vae_attack
-from robustsuite.claims import AllSeeds, Control, OneSidedT
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.data import DataSpec
 from robustsuite.data.fonts import SPECS, FontsManifold
-
-# negative controls (mini)
-ZERO_ETA = Control("zero-eta", "the on-manifold budget eta is 1e-6 (no room to move along the learned manifold)",
-                   dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-eta0", eta=1e-6))
-UNTRAINED_VAE = Control("untrained-vae", "the learned manifold is a randomly initialised (untrained) VAE",
-                        dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-untrained-vae", vae_epochs=0))
-TRANSFORM_AS_RANDOM = Control("transform-as-random", "adversarial transformation training's slot is random "
-                                                     "transformation augmentation of the same ranges",
-                              with_placebo(MNIST_MINI, "transform_random", "transform"))
-
-
-def _ev(rs, study, scheme, n, seed):
-    return (evaluate if isinstance(study, FontsStudy) else evaluate_learned)(rs, study, scheme, n, seed)
-
-
-def _series(rs, study, scheme, key, ns, seeds=None) -> list[list[float]]:
-    """[[value at each N] per seed] (the case's seeds unless given)."""
-    return [[_ev(rs, study, scheme, n, s)[key] for n in ns] for s in (seeds or n_seeds(rs))]
-
-
-@dataclass(frozen=True)
-class Ordering:
-    """Several studies compared with each other (one case)."""
-
-    id: str
-    studies: tuple
-
-    @property
-    def datasets(self) -> tuple[str, ...]:
-        return tuple(s.datasets[0] for s in self.studies)
+from robustsuite.studies.manifold import (FONTS_PAPER_RESNET, FONTS_PAPER_VGG, FontsStudy, n_seeds, pearson, seed_rule,
+                                          spearman)
+from robustsuite.studies.manifold_learned import (BENEFIT, CELEBA_PAPER, EMNIST_PAPER, FMNIST_PAPER, FMNIST_RESNET,
+                                                  FMNIST_VGG, FONTS_LEARNED_PAPER, MNIST_MINI, TRANSFORM_AS_RANDOM,
+                                                  UNTRAINED_VAE, ZERO_ETA, evaluate_any, fonts_oracle_label,
+                                                  reconstruction_gap, series)
 
 
 @pytest.mark.claim("C002-08")
@@ -57,8 +26,8 @@ class Ordering:
 def test_on_manifold_examples_exist_on_learned_manifolds(rs, study):
     # Success over the attack's start: about a fifth of the reconstructions are misclassified before
     # any search (the zero-eta control reproduced "success > 0" on that alone).
-    on, start = rs.measure(lambda: (_series(rs, study, "normal", "on", study.ns),
-                                    _series(rs, study, "normal", "on_start", study.ns)))
+    on, start = rs.measure(lambda: (series(rs, study, "normal", "on", study.ns),
+                                    series(rs, study, "normal", "on_start", study.ns)))
     worst = [min(a - b for a, b in zip(oo, ss)) for oo, ss in zip(on, start)]
     rs.conclude("C002-08", OneSidedT(0.0).decide(worst), study=study, seeds=n_seeds(rs),
                 assertion="latent attack on the class-conditional VAE (eta = 0.3, z in [-2, 2]^d) succeeds on more of "
@@ -70,8 +39,8 @@ def test_on_manifold_examples_exist_on_learned_manifolds(rs, study):
 @pytest.mark.claim("C002-12")
 @pytest.mark.studies(paper=[EMNIST_PAPER, FMNIST_PAPER])
 def test_more_data_lowers_error_and_learned_on_manifold_success(rs, study):
-    err, on = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
-                                  _series(rs, study, "normal", "on", study.ns)))
+    err, on = rs.measure(lambda: (series(rs, study, "normal", "err", study.ns),
+                                  series(rs, study, "normal", "on", study.ns)))
     ok = [min(-0.9 - spearman(study.ns, e), -0.7 - spearman(study.ns, o)) for e, o in zip(err, on)]
     rs.conclude("C002-12", OneSidedT(0.0).decide(ok), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(N, err) <= -0.9 and Spearman(N, on-manifold success) <= -0.7, in every seed",
@@ -89,8 +58,8 @@ def test_learned_on_manifold_success_tracks_error(rs, study):
     # A correlation over a few N is noisy per seed (seeds 100-102 gave -0.14 +- 0.39 where 0-2 gave
     # 0.06 +- 0.02): seeds are added until the test decides.
     decision, seeds, (err, on) = rs.sequential(
-        seed_rule(rs, 0.0), lambda ss: (_series(rs, study, "normal", "err", study.ns, ss),
-                                        _series(rs, study, "normal", "on", study.ns, ss)),
+        seed_rule(rs, 0.0), lambda ss: (series(rs, study, "normal", "err", study.ns, ss),
+                                        series(rs, study, "normal", "on", study.ns, ss)),
         lambda series: [min(r - 0.6, d) for r, d in zip(*parts(series))])
     rho, drop = parts((err, on))
     rs.conclude("C002-13", decision, study=study, seeds=seeds,
@@ -105,14 +74,11 @@ def test_learned_on_manifold_success_tracks_error(rs, study):
 @pytest.mark.studies(paper=[FONTS_LEARNED_PAPER])
 def test_learned_on_manifold_training_keeps_benefit_on_fonts(rs, study):
     ns = study.at_ns[:2]
-    on, normal = rs.measure(lambda: (_series(rs, study, "onman", "err", ns), _series(rs, study, "normal", "err", ns)))
+    on, normal = rs.measure(lambda: (series(rs, study, "onman", "err", ns), series(rs, study, "normal", "err", ns)))
     rel = [max(o / n for o, n in zip(oo, nn)) for oo, nn in zip(on, normal)]
     rs.conclude("C002-15", OneSidedT(0.0).decide([0.9 - r for r in rel]), study=study, seeds=n_seeds(rs),
                 assertion="err(learned on-manifold AT) <= 0.9 err(normal) at the two smallest N, in every seed",
                 metrics={"max_err_ratio": rel})
-
-
-BENEFIT = Ordering("fonts>emnist>fmnist", (FONTS_LEARNED_PAPER, EMNIST_PAPER, FMNIST_PAPER))
 
 
 @pytest.mark.claim("C002-16")
@@ -122,7 +88,7 @@ def test_benefit_shrinks_with_harder_manifolds(rs, study):
         out = []
         for st in study.studies:
             n = st.at_ns[0]
-            out.append([1 - _ev(rs, st, "onman", n, s)["err"] / _ev(rs, st, "normal", n, s)["err"]
+            out.append([1 - evaluate_any(rs, st, "onman", n, s)["err"] / evaluate_any(rs, st, "normal", n, s)["err"]
                         for s in n_seeds(rs)])
         return out
 
@@ -142,7 +108,7 @@ def test_adversarial_transformation_training_beats_random_augmentation(rs, study
     ns = study.at_ns[:2]
 
     def measure():
-        return {s: _series(rs, study, s, "err", ns) for s in ("transform", "transform_random", "normal")}
+        return {s: series(rs, study, s, "err", ns) for s in ("transform", "transform_random", "normal")}
 
     err = {s: [float(x) for x in np.mean(v, 1)] for s, v in rs.measure(measure).items()}
     values = [min(r - t, n - t) for t, r, n in zip(err["transform"], err["transform_random"], err["normal"])]
@@ -158,7 +124,7 @@ def test_regular_success_independent_on_real_data(rs, study):
     ns = study.at_ns
 
     def measure():
-        return {s: _series(rs, study, s, "reg", ns) for s in ("normal", "onman", "transform", "regular")}
+        return {s: series(rs, study, s, "reg", ns) for s in ("normal", "onman", "transform", "regular")}
 
     g = rs.measure(measure)
     flat = [max(max(v[i]) - min(v[i]) for s, v in g.items() if s != "regular") for i in range(len(n_seeds(rs)))]
@@ -172,8 +138,8 @@ def test_regular_success_independent_on_real_data(rs, study):
 @pytest.mark.claim("C002-26")
 @pytest.mark.studies(paper=[CELEBA_PAPER])
 def test_celeba_on_manifold_success_tracks_error(rs, study):
-    g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
-                            _series(rs, study, "normal", "on", study.ns)))
+    g = rs.measure(lambda: (series(rs, study, "normal", "err", study.ns),
+                            series(rs, study, "normal", "on", study.ns)))
     rho = [spearman(e, o) for e, o in zip(*g)]
     rs.conclude("C002-26", OneSidedT(0.6).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="CelebA: Spearman(err, on-manifold success) over N > 0.6 in every seed",
@@ -186,8 +152,8 @@ def test_other_architectures(rs, study):
     ns = study.ns if isinstance(study, FontsStudy) else study.at_ns
 
     def measure():
-        return (_series(rs, study, "normal", "err", ns), _series(rs, study, "normal", "on", ns),
-                _series(rs, study, "normal", "reg", ns))
+        return (series(rs, study, "normal", "err", ns), series(rs, study, "normal", "on", ns),
+                series(rs, study, "normal", "reg", ns))
 
     err, on, reg = rs.measure(measure)
     ok = [min(spearman(e, o) - 0.6, 0.15 - (max(r) - min(r))) for e, o, r in zip(err, on, reg)]
@@ -225,7 +191,7 @@ def test_class_agnostic_training_loses_the_benefit(rs, study):
     ns = study.at_ns
 
     def measure():
-        return {s: _series(rs, study, s, "err", ns) for s in ("agnostic", "normal", "onman")}
+        return {s: series(rs, study, s, "err", ns) for s in ("agnostic", "normal", "onman")}
 
     g = rs.measure(measure)
     sd = statistics.stdev([v[0] for v in g["normal"]])
@@ -240,8 +206,8 @@ def test_class_agnostic_training_loses_the_benefit(rs, study):
 @pytest.mark.claim("C002-35")
 @pytest.mark.studies(paper=[EMNIST_PAPER, FONTS_LEARNED_PAPER])
 def test_on_data_manifold_success_tracks_error(rs, study):
-    g = rs.measure(lambda: (_series(rs, study, "normal", "err", study.ns),
-                            _series(rs, study, "normal", "on_agnostic", study.ns)))
+    g = rs.measure(lambda: (series(rs, study, "normal", "err", study.ns),
+                            series(rs, study, "normal", "on_agnostic", study.ns)))
     rho = [spearman(e, o) for e, o in zip(*g)]
     rs.conclude("C002-35", OneSidedT(0.6).decide(rho), study=study, seeds=n_seeds(rs),
                 assertion="Spearman(err, class-agnostic on-manifold success) over N > 0.6", metrics={"spearman": rho})

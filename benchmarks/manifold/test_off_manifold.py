@@ -2,20 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from robustsuite.studies.manifold import FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds, with_attack_placebo
 
-from robustsuite.claims import AllSeeds, Control, OneSidedT
+from robustsuite.claims import AllSeeds, OneSidedT
+from robustsuite.studies.manifold import FONTS_MINI, FONTS_PAPER, auc, distances, median, n_seeds
+from robustsuite.studies.off_manifold import CW_AS_ON, N_DIST, ON_AS_REGULAR, REGULAR_AS_ON
 from robustsuite.theory.manifold_toys import tangent_gradient_ratio
-
-N_DIST = {"mini": 1000, "paper": 10000}  # training size of the normally trained model attacked
-
-# negative controls (mini): an attack's examples replaced by those of the other kind
-REGULAR_AS_ON = Control("regular-as-on", "the regular adversarial examples are on-manifold ones",
-                        with_attack_placebo(FONTS_MINI, "on", "reg"))
-CW_AS_ON = Control("cw-as-on", "the C&W adversarial examples are on-manifold ones",
-                   with_attack_placebo(FONTS_MINI, "on", "cw"))
-ON_AS_REGULAR = Control("on-as-regular", "the on-manifold adversarial examples are regular ones",
-                        with_attack_placebo(FONTS_MINI, "reg", "on"))
 
 
 def _dist(rs, study):

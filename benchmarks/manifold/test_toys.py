@@ -1,26 +1,13 @@
 """The toy arguments of App. I in closed form (C002-39, C002-40): exact checks, so no negative controls."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import torch
 
 from robustsuite.claims import AllSeeds, Within
+from robustsuite.studies.manifold_toys import TOY, TOY_PAPER
 from robustsuite.theory.manifold_toys import (point_mass_posterior, tsipras_bayes_accuracy, tsipras_flip_fraction,
                                               tsipras_flip_fraction_mc, tsipras_posterior)
-
-
-@dataclass(frozen=True)
-class Toy:
-    id: str
-    p: float = 0.9
-    eta: float = 3.0
-    mc_samples: int = 100_000
-
-
-TOY = Toy("tsipras-p0.9-eta3")
-TOY_PAPER = Toy("tsipras-p0.9-eta3-mc1e6", mc_samples=1_000_000)
 
 
 @pytest.mark.claim("C002-39")

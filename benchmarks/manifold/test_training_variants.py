@@ -3,29 +3,13 @@ full / weak / 50% variants, and adversarial transformations that stay on the FON
 from __future__ import annotations
 
 import pytest
-from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, attack_slot, attacked_points, evaluate, manifold_of,
-                                          median, n_seeds, regular_early, seed_rule, with_attack_placebo, with_placebo)
 
 from robustsuite.attacks.manifold import project_fonts, transformation_attack
-from robustsuite.claims import Control, OneSidedT
-
-# negative controls (mini): a scheme's slot trained as another, an attack's examples replaced
-MIXED_AS_NORMAL = Control("mixed-as-normal", "mixed training's slot is trained normally",
-                          with_placebo(FONTS_MINI, "normal", "mixed"))
-RANDOM_AS_ADVERSARIAL = Control("random-as-adversarial", "the random-perturbation slots are trained adversarially "
-                                                         "(image: regular AT; latent: on-manifold AT)",
-                                with_placebo(with_placebo(FONTS_MINI, "regular", "regular_random"), "onman", "random"))
-ONE_STRENGTH = Control("one-strength", "the weak and full variants of regular adversarial training are the 50/50 one",
-                      with_placebo(FONTS_MINI, "regular", "regular_weak", "regular_full"))
-VARIANTS_AS_REGULAR = Control("variants-as-regular", "the weak and full on-manifold variants are regular adversarial "
-                                                     "training at eps 0.3",
-                              with_placebo(FONTS_MINI, "regular_paper", "onman_weak", "onman_full"))
-TRANSFORM_AS_REGULAR = Control("transform-as-regular", "the adversarial transformations are regular L_inf adversarial "
-                                                       "examples", with_attack_placebo(FONTS_MINI, "reg", "transform"))
-
-
-def _at(rs, study, scheme, n, seeds=None):
-    return [evaluate(rs, study, scheme, n, s) for s in (seeds or n_seeds(rs))]
+from robustsuite.claims import OneSidedT
+from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, attack_slot, attacked_points, manifold_of, median,
+                                          n_seeds, regular_early, seed_rule)
+from robustsuite.studies.manifold_training import (MIXED_AS_NORMAL, ONE_STRENGTH, RANDOM_AS_ADVERSARIAL,
+                                                   TRANSFORM_AS_REGULAR, VARIANTS_AS_REGULAR, evaluate_seeds)
 
 
 @pytest.mark.claim("C002-25")
@@ -40,7 +24,7 @@ def test_mixed_training_lies_between_regular_and_on_manifold(rs, study):
         return err_gap, [nn["reg_at_budget"] - m["reg_at_budget"] for m, nn in zip(mixed, normal)]
 
     def measure(seeds):
-        return [_at(rs, study, s, n, seeds) for s in ("mixed", "regular", "normal")]
+        return [evaluate_seeds(rs, study, s, n, seeds) for s in ("mixed", "regular", "normal")]
 
     decision, seeds, (mixed, reg, normal) = rs.sequential(seed_rule(rs, 0.0), measure,
                                                           lambda data: [min(a, b) for a, b in zip(*parts(data))])
@@ -68,7 +52,7 @@ def test_random_perturbation_training_is_not_effective(rs, study):
     # Looks at 3, 8, 13, 18 seeds: over 30 fresh seeds the value's mean was 0.023, sd 0.024 (d = 0.96);
     # resampling those, this design reproduces 97% of the time, looks at 3, 6, 9 only 66%.
     decision, seeds, g = rs.sequential(seed_rule(rs, 0.0, mini_looks=(3, 8, 13, 18)),
-                                       lambda ss: {s: _at(rs, study, s, n, ss) for s in schemes},
+                                       lambda ss: {s: evaluate_seeds(rs, study, s, n, ss) for s in schemes},
                                        lambda g: [min(a, b) for a, b in zip(*parts(g))])
     img, lat = parts(g)
     rs.conclude("C002-36", decision, study=study, seeds=seeds,
@@ -95,7 +79,7 @@ def test_adversary_strength_sets_the_tradeoff(rs, study):
     # sd) held when all three variants were one model (the one-strength control). err weak < 50/50
     # is recorded, not asserted: over seeds 100-117 it was 0.004 +- 0.013, below seed noise here.
     decision, seeds, (weak, std, full) = rs.sequential(seed_rule(rs, 0.0),
-                                                       lambda ss: [_at(rs, study, s, n, ss) for s in variants],
+                                                       lambda ss: [evaluate_seeds(rs, study, s, n, ss) for s in variants],
                                                        orderings)
     rs.conclude("C002-37", decision, study=study, seeds=seeds,
                 assertion="per seed: err weak < full and regular success weak > 50/50 > full (sequential t-test over "
@@ -114,7 +98,7 @@ def test_on_manifold_variants_differ_little(rs, study):
     n = study.variant_n
 
     def measure():
-        return {s: _at(rs, study, s, n) for s in ("onman", "onman_weak", "onman_full", "normal")}
+        return {s: evaluate_seeds(rs, study, s, n) for s in ("onman", "onman_weak", "onman_full", "normal")}
 
     g = rs.measure(measure)
     dev = [max(abs(v["err"] - s["err"]) - max(0.02, 0.3 * s["err"]) for v in (w, f))

@@ -1,18 +1,23 @@
 """Learned-manifold studies of the manifold family: class-conditional VAE(-GAN)s on real data
 (EMNIST digits, Fashion-MNIST, CelebA; MNIST or FONTS at small scale), the on-manifold attack in
 their latent space, on-manifold / transformation / class-agnostic training, and an oracle of the
-true label on FONTS (the nearest class manifold, by projection).
+true label on FONTS (the nearest class manifold, by projection); the learned-manifold cases'
+negative controls, one evaluation for a FONTS or a learned study, and the studies compared in
+one case (an Ordering).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import success_rate, transformation_attack, vae_attack, vae_start
+from robustsuite.claims import Control
 from robustsuite.data import DataSpec
 from robustsuite.metrics import accuracy
+from robustsuite.studies.manifold import FontsStudy, evaluate, n_seeds, with_placebo
 from robustsuite.train import TrainConfig, kw
 
 # The paper's transformation ranges for EMNIST / F-MNIST / CelebA (code): translation 0.15, shear 0.2,
@@ -168,3 +173,37 @@ FONTS_LEARNED_PAPER = LearnedStudy("fonts-vaegan", "fonts", lam=3.0, vae_epochs=
                                    at_ns=(250, 500, 1000, 2500, 5000, 10000, 20000))
 FMNIST_RESNET = LearnedStudy("fmnist-resnet13", "fashion_mnist", model="stutz_resnet13", lam=2.75, vae_epochs=60)
 FMNIST_VGG = LearnedStudy("fmnist-vgg", "fashion_mnist", model="stutz_vgg", lam=2.75, vae_epochs=60)
+
+
+# negative controls (mini)
+ZERO_ETA = Control("zero-eta", "the on-manifold budget eta is 1e-6 (no room to move along the learned manifold)",
+                   dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-eta0", eta=1e-6))
+UNTRAINED_VAE = Control("untrained-vae", "the learned manifold is a randomly initialised (untrained) VAE",
+                        dataclasses.replace(MNIST_MINI, id=f"{MNIST_MINI.id}-untrained-vae", vae_epochs=0))
+TRANSFORM_AS_RANDOM = Control("transform-as-random", "adversarial transformation training's slot is random "
+                                                     "transformation augmentation of the same ranges",
+                              with_placebo(MNIST_MINI, "transform_random", "transform"))
+
+
+def evaluate_any(rs, study, scheme, n, seed):
+    return (evaluate if isinstance(study, FontsStudy) else evaluate_learned)(rs, study, scheme, n, seed)
+
+
+def series(rs, study, scheme, key, ns, seeds=None) -> list[list[float]]:
+    """[[value at each N] per seed] (the case's seeds unless given)."""
+    return [[evaluate_any(rs, study, scheme, n, s)[key] for n in ns] for s in (seeds or n_seeds(rs))]
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Several studies compared with each other (one case)."""
+
+    id: str
+    studies: tuple
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        return tuple(s.datasets[0] for s in self.studies)
+
+
+BENEFIT = Ordering("fonts>emnist>fmnist", (FONTS_LEARNED_PAPER, EMNIST_PAPER, FMNIST_PAPER))
