@@ -6,133 +6,23 @@ Paper-tier training uses random crops and flips (`augment="crop_flip"`); baselin
 """
 from __future__ import annotations
 
-import dataclasses
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import torch
 
 from robustsuite.attacks import attack
-from robustsuite.claims import AllSeeds, Control, OneSidedT
-from robustsuite.data import DataSpec
+from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.metrics import accuracy
 from robustsuite.metrics.masking import mean_confidence, nonzero_input_gradients, transfer_accuracy
-from robustsuite.train import OBJECTIVES, TrainConfig, kw
-from robustsuite.train.soar import soar_regularizer, start_point
-
-
-@dataclass(frozen=True)
-class SoarStudy:
-    id: str
-    dataset: str
-    standard: TrainConfig  # the pretrained start of SOAR/FOAR; seed replaced per run
-    finetune: TrainConfig  # the SOAR/FOAR fine-tuning schedule (objective and init replaced)
-    eps: float
-    step_size: float  # PGD step
-    h: float = 0.01
-    clip: float = 10.0
-    baselines: tuple[tuple[str, TrainConfig], ...] = ()  # trained from scratch; seed replaced
-    n_eval: int | None = None  # evaluation subset for the expensive attacks
-    regulariser: bool = True  # False: a negative control; SOAR's slot is fine-tuned without the regulariser
-    pgd1_init_as: str = "pgd1"  # a negative control (C003-3.16): FOAR's PGD1-init slot starts from this init
-    plateau_from: int = 20  # the short attack C003-2.07 compares with the long one; 1 in its negative control
-
-    def std(self, seed: int, **changes) -> TrainConfig:
-        return self.standard.replace(seed=seed, label=f"{self.id}-standard-s{seed}", **changes)
-
-    def soar(self, seed: int, init: str = "pgd1", start: TrainConfig | None = None) -> TrainConfig:
-        start = start or self.std(seed)
-        if not self.regulariser and init == "pgd1":
-            return self.pgd1_only(seed, start)
-        return self.finetune.replace(model=start.model, model_kwargs=start.model_kwargs, objective="soar",
-                                     objective_kwargs=kw(eps=self.eps, h=self.h, clip=self.clip, init=init),
-                                     init=start, seed=seed, label=f"{self.id}-soar-{init}-s{seed}")
-
-    def pgd1_only(self, seed: int, start: TrainConfig | None = None) -> TrainConfig:
-        """SOAR without its regulariser: the same fine-tuning on SOAR's PGD1 points (a U(-eps/2, eps/2)
-        start and one eps/2 signed step, Algorithm 3.1's initialisation) with cross-entropy alone."""
-        start = start or self.std(seed)
-        half = self.eps / 2
-        return self.finetune.replace(model=start.model, model_kwargs=start.model_kwargs, objective="pgd_at",
-                                     objective_kwargs=kw(eps=half, steps=1, step_size=half), init=start, seed=seed,
-                                     label=f"{self.id}-pgd1-only-s{seed}")
-
-    def foar(self, seed: int, init: str = "pgd1") -> TrainConfig:
-        init = self.pgd1_init_as if init == "pgd1" else init
-        return self.finetune.replace(objective="foar", objective_kwargs=kw(eps=self.eps, init=init),
-                                     init=self.std(seed), seed=seed, label=f"{self.id}-foar-{init}-s{seed}")
-
-    def available_baselines(self, seed: int) -> tuple[dict[str, TrainConfig], list[str]]:
-        have = {n: c.replace(seed=seed, label=f"{self.id}-{n}-s{seed}") for n, c in self.baselines
-                if c.objective in OBJECTIVES}
-        return have, [n for n, c in self.baselines if c.objective not in OBJECTIVES]
-
-    def pgd(self, steps: int, restarts: int = 1, eps: float | None = None):
-        return attack("pgd", eps=self.eps if eps is None else eps, norm="linf", steps=steps,
-                      step_size=self.step_size, restarts=restarts)
-
-
-_DIGITS_STD = TrainConfig(DataSpec("digits"), "mlp", kw(hidden=(256, 256)), lr=0.02, momentum=0.9, epochs=20,
-                          batch_size=64)
-DIGITS = SoarStudy("digits-mlp", "digits", _DIGITS_STD, _DIGITS_STD.replace(lr=0.004, epochs=10), eps=0.1,
-                   step_size=0.025)
-
-# C003-1.01's negative control: SOAR's slot holds its PGD1-only fine-tuning (the regulariser removed)
-DIGITS_PGD1_ONLY = Control("pgd1-only", "SOAR's regulariser removed: the same fine-tuning on its PGD1 points",
-                           dataclasses.replace(DIGITS, id="digits-mlp-pgd1-only", regulariser=False))
-# C003-3.16's: FOAR's PGD1 initialisation replaced by a random start (the random-init arm's recipe)
-DIGITS_FOAR_RANDOM_INIT = Control("pgd1-init-as-random", "FOAR's PGD1 initialisation is a random start",
-                                  dataclasses.replace(DIGITS, id="digits-mlp-pgd1-init-as-random", pgd1_init_as="random"))
-# C003-2.07's: the short attack is one PGD step, which has not plateaued
-DIGITS_ONE_STEP = Control("one-step", "the 20-step attack is a single PGD step",
-                          dataclasses.replace(DIGITS, id="digits-mlp-one-step", plateau_from=1))
-
-_E = 8 / 255
-_CIFAR_STD = TrainConfig(DataSpec("cifar10"), "resnet10", kw(batch_norm=False), lr=0.1, momentum=0.9,
-                         weight_decay=2e-4, epochs=200, batch_size=128, schedule="step", milestones=(0.5, 0.75),
-                         augment="crop_flip")
-_AT = dict(lr=0.1, momentum=0.9, weight_decay=2e-4, batch_size=128, schedule="step")
-CIFAR10 = SoarStudy(
-    "cifar10-resnet10", "cifar10", _CIFAR_STD, _CIFAR_STD.replace(lr=0.004, milestones=(0.5,)), eps=_E,
-    step_size=2 / 255, n_eval=1000,
-    baselines=(
-        ("pgd10", _CIFAR_STD.replace(objective="pgd_at", objective_kwargs=kw(eps=_E, steps=10, step_size=2 / 255))),
-        ("trades", _CIFAR_STD.replace(objective="trades", objective_kwargs=kw(eps=_E, beta=6.0), epochs=120,
-                                      milestones=(75 / 120, 90 / 120, 100 / 120))),
-        ("mart", _CIFAR_STD.replace(objective="mart", objective_kwargs=kw(eps=_E, beta=6.0), epochs=120,
-                                    milestones=(75 / 120, 90 / 120, 100 / 120))),
-        ("mma", _CIFAR_STD.replace(objective="mma", objective_kwargs=kw(eps=_E), lr=0.3, epochs=128,
-                                   milestones=(0.4, 0.6, 0.8))),
-    ))
-CIFAR10_BN = SoarStudy("cifar10-resnet10-bn", "cifar10", _CIFAR_STD.replace(model_kwargs=kw(batch_norm=True)),
-                       _CIFAR_STD.replace(lr=0.004, milestones=(0.5,)), eps=_E, step_size=2 / 255, n_eval=1000)
-
-
-def _test(rs, study: SoarStudy, n: int | None = None):
-    t = rs.data(study.standard.data, train=False)
-    n = n if n is not None else study.n_eval
-    return (t.x, t.y) if n is None else (t.x[:n], t.y[:n])
-
-
-def _robust(rs, model, study: SoarStudy, steps: int = 20, restarts: int = 1, n: int | None = None) -> float:
-    x, y = _test(rs, study, n)
-    return accuracy(model, study.pgd(steps, restarts)(model, x, y), y)
+from robustsuite.studies.soar import (CIFAR10, CIFAR10_BN, CIFAR_STD, DIGITS, DIGITS_FOAR_RANDOM_INIT, DIGITS_ONE_STEP,
+                                      DIGITS_PGD1_ONLY, aa_component, arm_accuracies, attack_table, eval_split,
+                                      pgd_accuracy, soar_loss, table_models)
+from robustsuite.train import OBJECTIVES, kw
 
 
 # ---------------------------------------------------------------- mini and paper: SOAR vs standard
-
-def _arms(rs, study, seeds, arms) -> dict[str, list[float]]:
-    """Clean and PGD20 accuracy per seed of each arm (`arms`: name -> the arm's config for a seed)."""
-    out = {f"{k}_{name}": [] for name in arms for k in ("clean", "pgd20")}
-    x, y = _test(rs, study)
-    for s in seeds:
-        for name, config in arms.items():
-            m = rs.model(config(s))
-            out[f"clean_{name}"].append(accuracy(m, x, y))
-            out[f"pgd20_{name}"].append(_robust(rs, m, study))
-    return out
 
 
 @pytest.mark.claim("C003-1.01")
@@ -140,7 +30,7 @@ def _arms(rs, study, seeds, arms) -> dict[str, list[float]]:
 @pytest.mark.controls(mini=[DIGITS_PGD1_ONLY])
 def test_soar_improves_robustness_over_standard(rs, study):
     seeds = rs.seeds(3)
-    r = rs.measure(lambda: _arms(rs, study, seeds, {"std": study.std, "soar": study.soar}))
+    r = rs.measure(lambda: arm_accuracies(rs, study, seeds, {"std": study.std, "soar": study.soar}))
     gain = [b - a for a, b in zip(r["pgd20_std"], r["pgd20_soar"])]
     rs.conclude("C003-1.01", OneSidedT(5.0).decide(gain), study=study, seeds=seeds,
                 assertion="PGD20 accuracy of SOAR minus its standard start > 5 pts in every seed",
@@ -153,7 +43,7 @@ def test_soar_regulariser_adds_to_its_pgd1_start(rs, study):
     """The control arm inside the case: SOAR's gain must come from its regulariser, not only from
     fine-tuning on its PGD1 initialisation points (which alone gives most of the gain over standard)."""
     seeds = rs.seeds(3)
-    r = rs.measure(lambda: _arms(rs, study, seeds, {"pgd1_only": study.pgd1_only, "soar": study.soar}))
+    r = rs.measure(lambda: arm_accuracies(rs, study, seeds, {"pgd1_only": study.pgd1_only, "soar": study.soar}))
     gain = [b - a for a, b in zip(r["pgd20_pgd1_only"], r["pgd20_soar"])]
     rs.conclude("C003-1.01", OneSidedT(0.0).decide(gain), study=study, seeds=seeds,
                 assertion="PGD20 accuracy of SOAR minus the same fine-tuning on its PGD1 points without the "
@@ -173,8 +63,8 @@ def test_pgd_plateaus_after_20_steps(rs, study):
             baselines, _ = study.available_baselines(s) if rs.tier == "paper" else ({}, [])
             for name, cfg in {"standard": study.std(s), "soar": study.soar(s), **baselines}.items():
                 m = rs.model(cfg)
-                gaps.setdefault(name, []).append(_robust(rs, m, study, study.plateau_from, n=n) -
-                                                 _robust(rs, m, study, long, n=n))
+                gaps.setdefault(name, []).append(pgd_accuracy(rs, m, study, study.plateau_from, n=n) -
+                                                 pgd_accuracy(rs, m, study, long, n=n))
         return gaps
 
     gaps = rs.measure(measure)
@@ -182,17 +72,6 @@ def test_pgd_plateaus_after_20_steps(rs, study):
     rs.conclude("C003-2.07", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
                 assertion=f"|acc(PGD{study.plateau_from}) - acc(PGD{long})| <= 2 pts for every model in every seed",
                 metrics={f"gap_pgd{study.plateau_from}_minus_pgd{long}_{k}": v for k, v in gaps.items()})
-
-
-def _soar_loss(model, x, y, study: SoarStudy, n: int, seed: int) -> float:
-    torch.manual_seed(seed)
-    model.eval()
-    x0, radius = start_point(model, x, y, study.eps, "pgd1")
-    regs, losses = [], None
-    for _ in range(n):
-        losses, reg = soar_regularizer(model, x0, y, eps=radius, h=study.h, clip=study.clip)
-        regs.append(reg.detach())
-    return float((losses.detach() + torch.stack(regs).mean(0)).mean())
 
 
 @pytest.mark.claim("C003-3.10")
@@ -208,7 +87,7 @@ def test_one_z_sample_suffices(rs, study):
             for when, cfg in (("begin", study.std(s)), ("end", study.soar(s))):
                 m = rs.model(cfg)
                 for n in (1, 10, 100):
-                    out[f"{when}_n{n}"].append(_soar_loss(m, x, y, study, n, seed=s))
+                    out[f"{when}_n{n}"].append(soar_loss(m, x, y, study, n, seed=s))
         return out
 
     r = rs.measure(measure)
@@ -223,7 +102,7 @@ def test_one_z_sample_suffices(rs, study):
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
 def test_unbounded_attack_sanity_check(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
 
     def measure():
         printed, corrected = [], []
@@ -288,24 +167,17 @@ def test_passes_per_minibatch(rs, study):
 
 # ---------------------------------------------------------------- Tables 3.1-3.10 (paper tier; 3.16 also mini)
 
-def _table_models(rs, study: SoarStudy, seed: int) -> tuple[dict[str, torch.nn.Module], list[str]]:
-    baselines, missing = study.available_baselines(seed)
-    models = {"standard": rs.model(study.std(seed)), "soar": rs.model(study.soar(seed)),
-              "foar": rs.model(study.foar(seed))}
-    models.update({n: rs.model(c) for n, c in baselines.items()})
-    return models, missing
-
 
 @pytest.mark.claim("C003-2.06")
 @pytest.mark.studies(paper=[CIFAR10])
 def test_robustness_costs_clean_accuracy(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study, n=None)
+    x, y = eval_split(rs, study, n=None)
 
     def measure():
         gaps, missing = {}, []
         for s in seeds:
-            models, missing = _table_models(rs, study, s)
+            models, missing = table_models(rs, study, s)
             clean = {k: accuracy(m, x, y) for k, m in models.items()}
             for k, v in clean.items():
                 if k != "standard":
@@ -323,7 +195,7 @@ def test_robustness_costs_clean_accuracy(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_zero_and_random_init_soar_are_overconfident(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
 
     def measure():
         out = {}
@@ -351,7 +223,7 @@ def test_zero_and_random_init_soar_are_overconfident(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_zero_and_random_init_soar_mask_gradients(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
 
     def measure():
         out = {}
@@ -359,7 +231,7 @@ def test_zero_and_random_init_soar_mask_gradients(rs, study):
             source = rs.model(study.std(s + 100))  # an independently trained undefended ResNet-10
             for init in ("zero", "random", "pgd1"):
                 m = rs.model(study.soar(s, init))
-                out.setdefault(f"{init}_whitebox", []).append(_robust(rs, m, study))
+                out.setdefault(f"{init}_whitebox", []).append(pgd_accuracy(rs, m, study))
                 out.setdefault(f"{init}_transfer", []).append(transfer_accuracy(source, m, x, y, study.pgd(20)))
         return out
 
@@ -372,24 +244,13 @@ def test_zero_and_random_init_soar_mask_gradients(rs, study):
                           "white-box + 15", metrics=r)
 
 
-def _attack_table(rs, study: SoarStudy, seeds, attacks: dict[str, object]):
-    out, missing = {}, []
-    x, y = _test(rs, study)
-    for s in seeds:
-        models, missing = _table_models(rs, study, s)
-        for name, m in models.items():
-            for col, atk in attacks.items():
-                out.setdefault(col, {}).setdefault(name, []).append(accuracy(m, atk(m, x, y), y))
-    return out, missing
-
-
 @pytest.mark.claim("C003-3.14")
 @pytest.mark.studies(paper=[CIFAR10])
 def test_soar_is_most_robust_white_box(rs, study):
     seeds = rs.seeds(3)
     cols = {"fgsm": attack("fgsm", eps=study.eps), "pgd20": study.pgd(20), "pgd100": study.pgd(100),
             "pgd1000": study.pgd(1000), "pgd20x50": study.pgd(20, restarts=50)}
-    table, missing = rs.measure(lambda: _attack_table(rs, study, seeds, cols))
+    table, missing = rs.measure(lambda: attack_table(rs, study, seeds, cols))
     slack = [min(vals["soar"][i] - max(v[i] for k, v in vals.items() if k not in ("soar", "standard")) - 5.0
                  for vals in table.values()) for i in range(len(seeds))]
     rs.conclude("C003-3.14", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
@@ -401,7 +262,7 @@ def test_soar_is_most_robust_white_box(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_foar_is_insufficient(rs, study):
     seeds = rs.seeds(3)
-    r = rs.measure(lambda: {k: [_robust(rs, rs.model(c(s)), study) for s in seeds]
+    r = rs.measure(lambda: {k: [pgd_accuracy(rs, rs.model(c(s)), study) for s in seeds]
                             for k, c in (("soar", study.soar), ("foar", study.foar))})
     slack = [min(s - f - 15, f - 25) for s, f in zip(r["soar"], r["foar"])]
     rs.conclude("C003-3.15", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
@@ -414,7 +275,7 @@ def test_foar_is_insufficient(rs, study):
 def test_foar_benefits_from_pgd1_init(rs, study):
     seeds = rs.seeds(3)
     margin = 2.0 if rs.tier == "mini" else 5.0
-    r = rs.measure(lambda: {i: [_robust(rs, rs.model(study.foar(s, i)), study) for s in seeds]
+    r = rs.measure(lambda: {i: [pgd_accuracy(rs, rs.model(study.foar(s, i)), study) for s in seeds]
                             for i in ("zero", "random", "pgd1")})
     slack = [p - max(z, q) for z, q, p in zip(r["zero"], r["random"], r["pgd1"])]
     rs.conclude("C003-3.16", OneSidedT(margin).decide(slack), study=study, seeds=seeds,
@@ -426,14 +287,14 @@ def test_foar_benefits_from_pgd1_init(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_soar_is_most_robust_black_box(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
 
     def measure():
         out, missing = {}, []
         for s in seeds:
             sources = {"R": rs.model(study.std(s + 100)),
                        "W": rs.model(study.std(s + 200, model="wrn28", model_kwargs=kw(batch_norm=True)))}
-            models, missing = _table_models(rs, study, s)
+            models, missing = table_models(rs, study, s)
             models.pop("standard")
             for name, m in models.items():
                 out.setdefault("simba", {}).setdefault(name, []).append(
@@ -460,24 +321,15 @@ def test_soar_is_most_robust_black_box(rs, study):
                 metrics={f"{col}_{k}": v for col, vals in table.items() for k, v in vals.items()})
 
 
-def _aa_component(model, x, y, eps: float, which: str) -> torch.Tensor:
-    """Adversarial points of one AutoAttack component (pyautoattack, version='custom')."""
-    from pyautoattack import AutoAttack
-
-    aa = AutoAttack(model, attacks=[which], eps=eps, norm="Linf", version="custom", seed=0, device=x.device)
-    aa.verbose = False
-    return aa.run_standard_evaluation(x, y, batch_size=500).detach()
-
-
 @pytest.mark.claim("C003-3.18")
 @pytest.mark.studies(paper=[CIFAR10])
 def test_autoattack_components(rs, study):
     seeds = rs.seeds(3)
-    cols = {f"{w}_{e}": (lambda w, e: lambda m, x, y: _aa_component(m, x, y, e / 255, w))(w, e)
+    cols = {f"{w}_{e}": (lambda w, e: lambda m, x, y: aa_component(m, x, y, e / 255, w))(w, e)
             for w in ("apgd-ce", "apgd-t", "fab-t", "square") for e in (8, 4)}
 
     def measure():
-        table, missing = _attack_table(rs, study, seeds, {**cols, "pgd20": study.pgd(20)})
+        table, missing = attack_table(rs, study, seeds, {**cols, "pgd20": study.pgd(20)})
         for col in table:  # Table 3.4 compares the defences only
             table[col].pop("standard", None)
         return table, missing
@@ -502,12 +354,12 @@ def test_autoattack_components(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_soar_improves_l2_robustness(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
     l2 = 1.74
-    l2_baselines = {"pgd10_l2": _CIFAR_STD.replace(objective="pgd_at",
-                                                   objective_kwargs=kw(eps=l2, norm="l2", steps=10, step_size=0.44)),
-                    "trades_l2": _CIFAR_STD.replace(objective="trades", objective_kwargs=kw(eps=l2, norm="l2", beta=6.0),
-                                                    epochs=120, milestones=(75 / 120, 90 / 120, 100 / 120))}
+    l2_baselines = {"pgd10_l2": CIFAR_STD.replace(objective="pgd_at",
+                                                  objective_kwargs=kw(eps=l2, norm="l2", steps=10, step_size=0.44)),
+                    "trades_l2": CIFAR_STD.replace(objective="trades", objective_kwargs=kw(eps=l2, norm="l2", beta=6.0),
+                                                   epochs=120, milestones=(75 / 120, 90 / 120, 100 / 120))}
 
     def measure():
         out = {}
@@ -535,7 +387,7 @@ def test_soar_improves_l2_robustness(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_soar_robustness_grows_with_capacity(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study)
+    x, y = eval_split(rs, study)
 
     def measure():
         out = {}
@@ -543,7 +395,7 @@ def test_soar_robustness_grows_with_capacity(rs, study):
             for arch, mk in (("cnn6", ()), ("cnn8", ()), ("resnet10", kw(batch_norm=False))):
                 m = rs.model(study.soar(s, start=study.std(s, model=arch, model_kwargs=mk)))
                 out.setdefault(f"clean_{arch}", []).append(accuracy(m, x, y))
-                out.setdefault(f"pgd20_{arch}", []).append(_robust(rs, m, study))
+                out.setdefault(f"pgd20_{arch}", []).append(pgd_accuracy(rs, m, study))
         return out
 
     r = rs.measure(measure)
@@ -557,7 +409,7 @@ def test_soar_robustness_grows_with_capacity(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_soar_gradients_are_not_masked(rs, study):
     seeds = rs.seeds(3)
-    x, y = _test(rs, study, n=None)
+    x, y = eval_split(rs, study, n=None)
     d = x[0].numel()
     r = rs.measure(lambda: {k: [nonzero_input_gradients(rs.model(c(s)), x, y) for s in seeds] for k, c in
                             (("soar_pgd1", study.soar), ("soar_zero", lambda s: study.soar(s, "zero")))})
@@ -571,7 +423,7 @@ def test_soar_gradients_are_not_masked(rs, study):
 @pytest.mark.studies(paper=[CIFAR10_BN])
 def test_soar_does_not_help_batch_norm_networks(rs, study):
     seeds = rs.seeds(3)
-    r = rs.measure(lambda: {k: [_robust(rs, rs.model(c(s)), study) for s in seeds]
+    r = rs.measure(lambda: {k: [pgd_accuracy(rs, rs.model(c(s)), study) for s in seeds]
                             for k, c in (("standard", study.std), ("soar", study.soar))})
     gain = [b - a for a, b in zip(r["standard"], r["soar"])]
     rs.conclude("C003-3.24", AllSeeds(0.0).decide([10.0 - g for g in gain]), study=study, seeds=seeds,
