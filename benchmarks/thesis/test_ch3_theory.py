@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from robustsuite.claims import AllSeeds
+from robustsuite.studies.theory import TheoryStudy
 from robustsuite.theory import overparam_linear as ol
 from robustsuite.theory import second_order as so
-from robustsuite.theory.study import TheoryStudy
 from robustsuite.train.soar import fd_hessian_vector, loss_and_input_grad, soar_regularizer
 
 LINEAR = TheoryStudy("overparam-linear")

@@ -13,9 +13,9 @@ import torch
 
 from robustsuite.claims import AllSeeds, Within
 from robustsuite.data.frequency import dct2, dct_matrix
+from robustsuite.studies.theory import TheoryStudy
 from robustsuite.theory import freq_linear as fl
 from robustsuite.theory import signgd_3d as sg
-from robustsuite.theory.study import TheoryStudy
 from robustsuite.train import SignGD
 
 FIG47 = TheoryStudy("fig4.7-linear-d3")
