@@ -12,13 +12,10 @@ import pytest
 import torch
 
 from robustsuite.claims import AllSeeds
-from robustsuite.studies.theory import TheoryStudy
+from robustsuite.studies.soar_theory import LINEAR, SECOND, linear_setup, robust_setup, softplus_net
 from robustsuite.theory import overparam_linear as ol
 from robustsuite.theory import second_order as so
 from robustsuite.train.soar import fd_hessian_vector, loss_and_input_grad, soar_regularizer
-
-LINEAR = TheoryStudy("overparam-linear")
-SECOND = TheoryStudy("second-order")
 
 
 def _conclude(rs, cid, study, slacks: dict[str, float], assertion: str, **metrics):
@@ -45,19 +42,11 @@ def test_gaussian_noise_is_tikhonov(rs, study):
               "E_n loss(x + n) = loss(x) + sigma^2/2 ||w||^2 (MC 1e-2, exact 1e-12)", mc_rel_err=mc_err)
 
 
-def _linear_setup(d: int = 1000, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    w0 = rng.normal(0, 0.1, d)
-    w_star = np.zeros(d)
-    w_star[0] = 1.0
-    return rng, w0, w_star
-
-
 @pytest.mark.claim("C003-3.01")
 @pytest.mark.studies(mini=[LINEAR], paper=[LINEAR])
 def test_gd_keeps_irrelevant_weights(rs, study):
     def measure():
-        _, w0, _ = _linear_setup()
+        _, w0, _ = linear_setup()
         w = ol.gd(w0, 1.0, mu1=2.0, lr=0.3, steps=100)
         return float(np.abs(w[1:] - w0[1:]).max()), abs(w[0] - 1.0), 0.5 * 2.0 * (w[0] - 1.0) ** 2
 
@@ -70,7 +59,7 @@ def test_gd_keeps_irrelevant_weights(rs, study):
 @pytest.mark.studies(mini=[LINEAR], paper=[LINEAR])
 def test_fgsm_like_attack_loss(rs, study):
     def measure():
-        rng, w0, w_star = _linear_setup()
+        rng, w0, w_star = linear_setup()
         w_bar = w0.copy()
         w_bar[0] = 1.0
         eps = 0.05
@@ -120,22 +109,11 @@ def test_ridge_solution(rs, study):
               rel_err=err)
 
 
-def _robust_setup(seed: int = 0):
-    rng = np.random.default_rng(seed)
-    d = 30
-    w0 = rng.normal(0, 0.5, d)
-    w = w0 + rng.normal(0, 0.05, d)
-    w[1:] = np.abs(w[1:]) * np.sign(w0[1:])  # matching signs (I-14)
-    w_star = np.zeros(d)
-    w_star[0] = 1.5
-    return rng, d, w0, w, w_star
-
-
 @pytest.mark.claim("C003-3.05")
 @pytest.mark.studies(mini=[LINEAR], paper=[LINEAR])
 def test_regulariser_mimics_adversary(rs, study):
     def measure():
-        rng, d, w0, w, w_star = _robust_setup()
+        rng, d, w0, w, w_star = robust_setup()
         eps, m1, mu1 = 0.1, 0.4, 1.16  # X_1 ~ N(0.4, 1): E X_1 = 0.4, E X_1^2 = 1.16
         x = np.zeros((200_000, d))
         x[:, 0] = rng.normal(m1, 1.0, x.shape[0])
@@ -151,7 +129,7 @@ def test_regulariser_mimics_adversary(rs, study):
 @pytest.mark.studies(mini=[LINEAR], paper=[LINEAR])
 def test_taylor_models_of_the_adversarial_risk(rs, study):
     def measure():
-        rng, d, w0, w, w_star = _robust_setup(1)
+        rng, d, w0, w, w_star = robust_setup(1)
         eps = 0.1
         x = np.zeros((2000, d))
         x[:, 0] = rng.normal(0.4, 1.0, 2000)
@@ -221,16 +199,11 @@ def test_prop_331_bound_needs_frobenius_norm(rs, study):
               n_printed_violations=int((exact > ehz).sum()))
 
 
-def _softplus_net(d: int = 12, seed: int = 0) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(d, 32), torch.nn.Softplus(), torch.nn.Linear(32, 3)).double()
-
-
 @pytest.mark.claim("C003-3.09")
 @pytest.mark.studies(mini=[SECOND], paper=[SECOND])
 def test_finite_difference_hvp_and_regulariser(rs, study):
     def measure():
-        net = _softplus_net()
+        net = softplus_net()
         g = torch.Generator().manual_seed(1)
         x = torch.randn(16, 12, generator=g, dtype=torch.float64)
         y = torch.randint(0, 3, (16,), generator=g)

@@ -13,26 +13,16 @@ import torch
 
 from robustsuite.claims import AllSeeds, Within
 from robustsuite.data.frequency import dct2, dct_matrix
-from robustsuite.studies.theory import TheoryStudy
+from robustsuite.studies.linear_models import DCT, ETA, FIG47, S, S0, S1, fig47_trajectory, random_ab
 from robustsuite.theory import freq_linear as fl
 from robustsuite.theory import signgd_3d as sg
 from robustsuite.train import SignGD
-
-FIG47 = TheoryStudy("fig4.7-linear-d3")
-DCT = TheoryStudy("dct")
-S = fl.FIG_4_7
-ETA = S.lr
-S0, S1 = S.variances[:2]
 
 
 def _conclude(rs, cid, study, slacks: dict[str, float], assertion: str, **metrics):
     rs.conclude(cid, AllSeeds(0.0).decide(list(slacks.values())), study=study, assertion=assertion,
                 metrics={**{f"slack_{k}": [v] for k, v in slacks.items()},
                          **{k: list(np.atleast_1d(v)) for k, v in metrics.items()}})
-
-
-def _fig47(rs, method: str, steps: int = 20000) -> np.ndarray:
-    return rs.memo(("fig4.7", method, steps), lambda: fl.train(S, method, steps))
 
 
 @pytest.mark.claim("C003-4.14")
@@ -198,22 +188,15 @@ def test_table_4_9_sign_patterns(rs, study):
               "|A| changes by s0^2 eta {1, 2/3, 1/3} and |B| by s1^2 eta {1, 1/2}", n_valid=n, update_err=upd_err)
 
 
-def _random_ab(ratio: float, n: int = 2000, seed: int = 0, steps: int = 1500):
-    rng = np.random.default_rng(seed)
-    a0, b0 = rng.uniform(-60, 60, n), rng.uniform(-60, 60, n)
-    As, Bs = sg.ab_dynamics(a0, b0, 1.0, ratio, 1.0, steps)
-    return a0, b0, As, Bs
-
-
 @pytest.mark.claim("C003-4.21")
 @pytest.mark.studies(mini=[FIG47], paper=[FIG47])
 def test_a_and_b_never_hit_zero(rs, study):
     def measure():
         zeros = 0
         for ratio in (0.25, 1.0):
-            _, _, As, Bs = _random_ab(ratio)
+            _, _, As, Bs = random_ab(ratio)
             zeros += int((As == 0).sum() + (Bs == 0).sum())
-        e = _fig47(rs, "signgd") - np.array(S.w_star)
+        e = fig47_trajectory(rs, "signgd") - np.array(S.w_star)
         a, b = sg.ab(S, e)
         return zeros + int((a == 0).sum() + (b == 0).sum())
 
@@ -228,11 +211,11 @@ def test_a_eventually_bounded(rs, study):
     def measure():
         worst = []
         for ratio in (0.25, 0.1, 1.0):
-            _, _, As, _ = _random_ab(ratio)
+            _, _, As, _ = random_ab(ratio)
             T = sg.entry_time(As, 1.0, 1.0)
             t = np.arange(As.shape[0])[:, None]
             worst.append(float(np.where(t >= T[None, :], np.abs(As), 0).max()) if (T >= 0).all() else np.inf)
-        e = _fig47(rs, "signgd") - np.array(S.w_star)
+        e = fig47_trajectory(rs, "signgd") - np.array(S.w_star)
         a, _ = sg.ab(S, e)
         T = int(sg.entry_time(a[:, None], S0, ETA)[0])
         worst.append(float(np.abs(a[T:]).max()) / (S0 * ETA))
@@ -250,7 +233,7 @@ def test_partition_dynamics(rs, study):
     def measure():
         onset, broken, final_ok = [], 0, True
         for ratio in (0.25, 0.1, 1.0):
-            _, _, As, _ = _random_ab(ratio, steps=3000)
+            _, _, As, _ = random_ab(ratio, steps=3000)
             T = sg.entry_time(As, 1.0, 1.0)
             per = (np.abs(As[2:] - As[:-2]) <= 1e-12) & (np.sign(As[2:]) == -np.sign(As[1:-1]))
             first = np.array([int(np.argmax(per[T[i]:, i])) for i in range(As.shape[1])])
@@ -272,14 +255,14 @@ def test_partition_dynamics(rs, study):
 @pytest.mark.studies(mini=[FIG47], paper=[FIG47])
 def test_remark_4d5_oscillation_bounds(rs, study):
     def measure():
-        e = _fig47(rs, "signgd") - np.array(S.w_star)
+        e = fig47_trajectory(rs, "signgd") - np.array(S.w_star)
         tail = e[-1000:]
         lims = {"fig47_e0": float(np.abs(tail[:, 0]).max()) / (math.sqrt(3) * ETA),
                 "fig47_e1": float(np.abs(tail[:, 1]).max()) / (math.sqrt(2) * ETA)}
         printed_e0 = float(np.abs(tail[:, 0]).max()) / (2 * math.sqrt(3) / 3 * ETA)
         b_ratio = []
         for ratio in (0.25, 0.1, 1.0):
-            _, _, As, Bs = _random_ab(ratio, steps=3000)
+            _, _, As, Bs = random_ab(ratio, steps=3000)
             lims[f"A_{ratio}"] = float(np.abs(As[-100:]).max())
             lims[f"B_{ratio}"] = float(np.abs(Bs[-100:]).max()) / max(1.0, ratio)
             b_ratio.append(float(np.abs(Bs[-100:]).max()) / ratio)
@@ -298,7 +281,7 @@ def test_remark_4d5_oscillation_bounds(rs, study):
 @pytest.mark.studies(mini=[FIG47], paper=[FIG47])
 def test_e2_freezes_once_e0_oscillates(rs, study):
     def measure():
-        e = _fig47(rs, "signgd") - np.array(S.w_star)
+        e = fig47_trajectory(rs, "signgd") - np.array(S.w_star)
         T = int(np.argmax(np.abs(e[:, 0]) < math.sqrt(3) * ETA))
         return T, float(np.abs(e[T:, 2] - e[T, 2]).max())
 
@@ -312,7 +295,7 @@ def test_e2_freezes_once_e0_oscillates(rs, study):
 @pytest.mark.claim("C003-4.26")
 @pytest.mark.studies(mini=[FIG47], paper=[FIG47])
 def test_signgd_standard_risk_is_order_eta_squared(rs, study):
-    rs_sign = rs.measure(lambda: float(fl.standard_risk(S, _fig47(rs, "signgd")[-1])))
+    rs_sign = rs.measure(lambda: float(fl.standard_risk(S, fig47_trajectory(rs, "signgd")[-1])))
     bound = (S0 + S1) * ETA ** 2
     gd = float(fl.standard_risk(S, fl.gd_limit(S)))
     _conclude(rs, "C003-4.26", study, {"signgd": 2 * bound - rs_sign, "gd": 1e-20 - gd},
@@ -325,7 +308,7 @@ def test_prop_4d7_moving_steps(rs, study):
     def measure():
         out = {}
         for ratio in (0.25, 0.1, 1.0, 0.5):
-            a0, b0, As, Bs = _random_ab(ratio, seed=1)
+            a0, b0, As, Bs = random_ab(ratio, seed=1)
             T = sg.entry_time(As, 1.0, 1.0)
             cnt = sg.moving_steps(As, Bs, 1.0, 1.0)
             lab = sg.partition(a0, b0, 1.0, ratio, 1.0)
@@ -346,7 +329,7 @@ def test_prop_4d7_moving_steps(rs, study):
 @pytest.mark.claim("C003-4.28")
 @pytest.mark.studies(mini=[FIG47], paper=[FIG47])
 def test_prop_4d8_irrelevant_weight_size(rs, study):
-    dw = rs.measure(lambda: float(abs(_fig47(rs, "signgd")[-1, 2] - S.w0[2])))
+    dw = rs.measure(lambda: float(abs(fig47_trajectory(rs, "signgd")[-1, 2] - S.w0[2])))
     lo, hi = sg.delta_w2_interval(S)
     _conclude(rs, "C003-4.28", study, {"low": dw - (lo - 3 * ETA), "high": (hi + 3 * ETA) - dw},
               "|dw~2| inside Prop. 4.D.8's interval widened by 3 eta", delta_w2=dw, predicted_lo=lo, predicted_hi=hi)
@@ -387,8 +370,8 @@ def test_fig_4_7_numbers(rs, study):
     def measure():
         gd = fl.gd_limit(S)
         ra_gd = float(fl.adversarial_risk(S, gd))
-        ratios = {m: float(fl.adversarial_risk(S, _fig47(rs, m)[-1])) / ra_gd for m in ("signgd", "adam", "rmsprop")}
-        risks = {m: float(fl.standard_risk(S, _fig47(rs, m)[-1])) for m in ratios}
+        ratios = {m: float(fl.adversarial_risk(S, fig47_trajectory(rs, m)[-1])) / ra_gd for m in ("signgd", "adam", "rmsprop")}
+        risks = {m: float(fl.standard_risk(S, fig47_trajectory(rs, m)[-1])) for m in ratios}
         a0, b0 = sg.ab(S, np.array(S.w0) - np.array(S.w_star))
         # the text's minibatch version: 1000 fresh samples per step, one run per seed
         mb = [float(fl.adversarial_risk(S, fl.train(S, "signgd", 3000, batch=1000, seed=s, record_every=3000)[-1]))

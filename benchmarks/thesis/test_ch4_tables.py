@@ -6,70 +6,10 @@ AutoAttack (standard) in L2 and Linf on the first 1000 test inputs.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import pytest
 
-from robustsuite.attacks import attack
 from robustsuite.claims import OneSidedT
-from robustsuite.data import DataSpec
-from robustsuite.metrics import accuracy
-from robustsuite.train import TrainConfig
-
-OPTS = ("sgd", "adam", "rmsprop")
-
-
-@dataclass(frozen=True)
-class TableStudy:
-    id: str
-    dataset: str
-    base: TrainConfig
-    lrs: tuple[tuple[str, float], ...]
-    gauss_vars: tuple[float, ...]
-    l2_eps: tuple[float, ...]
-    linf_eps: tuple[float, ...]
-    n_eval: int = 1000
-
-    def config(self, optimizer: str, seed: int) -> TrainConfig:
-        return self.base.replace(optimizer=optimizer, lr=dict(self.lrs)[optimizer], seed=seed,
-                                 label=f"{self.id}-{optimizer}-s{seed}")
-
-    def columns(self) -> dict[str, object]:
-        cols = {f"gauss_{v:g}": attack("gaussian_noise", sigma=math.sqrt(v)) for v in self.gauss_vars}
-        cols.update({f"l2_{e:g}": attack("autoattack", eps=e, norm="l2") for e in self.l2_eps})
-        cols.update({f"linf_{e:.4g}": attack("autoattack", eps=e, norm="linf") for e in self.linf_eps})
-        return cols
-
-
-# ViT-B/16, frozen ImageNet-1k encoder, new head: 10 epochs, lr 0.01, cosine decay (the thesis' linear
-# warm-up is not part of the schedules), batch 512.
-IMAGENETTE_VIT = TableStudy(
-    "imagenette-vit-b16", "imagenette",
-    TrainConfig(DataSpec("imagenette"), "vit_b16_frozen", epochs=10, batch_size=512, schedule="cosine"),
-    lrs=(("sgd", 0.01), ("adam", 0.01), ("rmsprop", 0.01)),
-    gauss_vars=(0.01, 0.05, 0.1), l2_eps=(0.5, 1.0, 1.5), linf_eps=(1 / 255, 2 / 255, 4 / 255))
-# Speech Commands, M5 (Table 4.2; App. 4.B says PreActResNet18, I-12), 200 epochs, lr 0.1 for all three
-# optimizers as printed (I-12), x0.1 at epochs 100 and 150. Waveforms are mapped to [0, 1] by (w + 1)/2,
-# so the thesis' perturbation sizes (waveform units) are halved here.
-SPEECH_M5 = TableStudy(
-    "speech-commands-m5", "speech_commands",
-    TrainConfig(DataSpec("speech_commands"), "m5", epochs=200, batch_size=128, schedule="step",
-                milestones=(0.5, 0.75), val_size=5000, select="best_val"),
-    lrs=(("sgd", 0.1), ("adam", 0.1), ("rmsprop", 0.1)),
-    gauss_vars=(0.001 / 4, 0.003 / 4, 0.005 / 4), l2_eps=(0.005, 0.025, 0.05), linf_eps=(0.00005, 0.00025, 0.0005))
-
-
-def _table(rs, study: TableStudy, seeds) -> dict[str, dict[str, list[float]]]:
-    test = rs.data(DataSpec(study.base.data.name, n_test=study.n_eval), train=False)
-    out: dict[str, dict[str, list[float]]] = {}
-    for s in seeds:
-        for o in OPTS:
-            m = rs.model(study.config(o, s))
-            out.setdefault("clean", {}).setdefault(o, []).append(accuracy(m, test.x, test.y))
-            for col, atk in study.columns().items():
-                out.setdefault(col, {}).setdefault(o, []).append(accuracy(m, atk(m, test.x, test.y), test.y))
-    return out
+from robustsuite.studies.optimizer_tables import IMAGENETTE_VIT, OPTS, SPEECH_M5, optimizer_table
 
 
 def _metrics(table) -> dict[str, list[float]]:
@@ -80,7 +20,7 @@ def _metrics(table) -> dict[str, list[float]]:
 @pytest.mark.studies(paper=[IMAGENETTE_VIT])
 def test_vit_finetuning_keeps_the_ordering(rs, study):
     seeds = rs.seeds(3)
-    table = rs.measure(lambda: _table(rs, study, seeds))
+    table = rs.measure(lambda: optimizer_table(rs, study, seeds))
     slack = []
     for i in range(len(seeds)):
         clean = min(table["clean"][o][i] for o in OPTS) - 99.0
@@ -97,7 +37,7 @@ def test_vit_finetuning_keeps_the_ordering(rs, study):
 @pytest.mark.studies(paper=[SPEECH_M5])
 def test_speech_commands_sgd_most_robust(rs, study):
     seeds = rs.seeds(3)
-    table = rs.measure(lambda: _table(rs, study, seeds))
+    table = rs.measure(lambda: optimizer_table(rs, study, seeds))
     slack = []
     for i in range(len(seeds)):
         cells = min(table[c]["sgd"][i] - max(table[c]["adam"][i], table[c]["rmsprop"][i]) + 1.0
