@@ -13,25 +13,14 @@ import pytest
 import torch
 
 from robustsuite.attacks import fgsm, pgd
-from robustsuite.claims import AllSeeds, Control, OneSidedT, Sequential
+from robustsuite.claims import AllSeeds, OneSidedT, Sequential
 from robustsuite.data.hierarchy import random_hierarchy
 from robustsuite.metrics import predict
 from robustsuite.metrics.hierarchical import meta_ok_given_leaf_wrong
-from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, DIGITS, Evaluator, hierarchical_as_plain, one_step,
-                                              one_target, pgd_as_hier, random_grouping, shuffled_transfer, slot_as)
+from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, DIGITS, GROUPING_AS_RANDOM, HIER_AS_PGD, ONE_STEP,
+                                              ONE_TARGET, PGD10_AS_STANDARD, PGD_AS_HIER, SHUFFLED_TRANSFER, Evaluator,
+                                              pooled_delta, pooled_vs_control)
 from robustsuite.train.trades import trades_inner, trades_kl
-
-
-def _ev(rs, study, seed):
-    return Evaluator(rs, study, seed)
-
-
-# negative control: hierarchical PGD replaced by plain PGD of the same budget
-HIER_AS_PGD = {tier: [Control("hier-as-pgd", "hierarchical PGD is plain untargeted PGD of the same budget",
-                              hierarchical_as_plain(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
-# negative control: the short attack is one PGD step, so it neither beats FGSM nor has converged
-ONE_STEP = {tier: [Control("one-step", "the short PGD attack is a single step (no iteration)", one_step(s))]
-            for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
 
 
 @pytest.mark.claim("C003-2.02")
@@ -41,7 +30,7 @@ def test_bim_and_pgd(rs, study):
     def measure():
         gaps, exact, invariant = [], [], []
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             m, d = ev.model("flat", "pgd10"), ev.data  # FGSM already breaks a standard model here
             one_step = pgd(m, d.x, d.y, eps=study.eps, steps=1, step_size=study.eps, random_start=False)
             exact.append(float((one_step - fgsm(m, d.x, d.y, eps=study.eps)).abs().max()))
@@ -69,7 +58,7 @@ def test_trades_definition(rs, study):
     def measure():
         gains, beta0 = [], []
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             m, d = ev.model("flat", "standard"), ev.data
             x, y = d.x[:256], d.y[:256]
             torch.manual_seed(seed)
@@ -99,15 +88,13 @@ def test_trades_definition(rs, study):
 
 @pytest.mark.claim("C003-2.05")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
-@pytest.mark.controls(**{tier: [Control("shuffled-transfer", "each transferred perturbation lands on another point "
-                                        "than the one it was crafted for", shuffled_transfer(s))]
-                         for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
+@pytest.mark.controls(**SHUFFLED_TRANSFER)
 def test_perturbations_transfer(rs, study):
     def measure():
         seeds = rs.seeds(3)
         gaps = []
         for i, seed in enumerate(seeds):
-            src, tgt = _ev(rs, study, seed), _ev(rs, study, seeds[(i + 1) % len(seeds)])
+            src, tgt = Evaluator(rs, study, seed), Evaluator(rs, study, seeds[(i + 1) % len(seeds)])
             d, target = src.data, tgt.model("flat", "standard")
             x_adv = src.points("flat", "standard", f"pgd{study.steps[0]}")
             g = torch.Generator().manual_seed(seed)
@@ -127,15 +114,14 @@ def test_perturbations_transfer(rs, study):
 
 @pytest.mark.claim("C003-5.02")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100, CIFAR10])
-@pytest.mark.controls(mini=[Control("random-grouping", "the semantic hierarchy is a random grouping of the same sizes",
-                                    random_grouping(DIGITS))])
+@pytest.mark.controls(mini=[GROUPING_AS_RANDOM])
 def test_leaf_errors_stay_in_meta_class(rs, study):
     defences = ("standard",) if rs.tier == "mini" else ("standard", "pgd10", "trades")
 
     def measure():
         rows = {}
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             y = ev.data.y
             controls = [random_hierarchy(ev.h, 100 + r) for r in range(20)]
             for defence in defences:
@@ -148,7 +134,7 @@ def test_leaf_errors_stay_in_meta_class(rs, study):
 
     rows = rs.measure(measure)
     if rs.tier == "mini":  # the semantic grouping against random groupings of the same sizes, errors pooled
-        values = [_pooled_vs_control(rs, study)]
+        values = [pooled_vs_control(rs, study)]
         rule, text = AllSeeds(15.0), ("standard model, clean leaf errors pooled over seeds: P(meta ok | leaf wrong) "
                                       "- random-grouping control > 15 points")
     elif study.hierarchy == "cifar100":
@@ -164,40 +150,9 @@ def test_leaf_errors_stay_in_meta_class(rs, study):
     rs.conclude("C003-5.02", rule.decide(values), study=study, seeds=rs.seeds(3), assertion=text, metrics=metrics)
 
 
-def _pooled_vs_control(rs, study) -> float:
-    """Standard model, clean errors of every seed together: semantic rate - mean of 20 random groupings."""
-    preds, ys = [], []
-    for seed in rs.seeds(3):
-        ev = _ev(rs, study, seed)
-        preds.append(ev.predictions("flat", "standard", "clean"))
-        ys.append(ev.data.y)
-    pred, y = torch.cat(preds), torch.cat(ys)
-    h = _ev(rs, study, rs.seeds(3)[0]).h
-    controls = [meta_ok_given_leaf_wrong(pred, y, random_hierarchy(h, 100 + r)) for r in range(20)]
-    return meta_ok_given_leaf_wrong(pred, y, h) - sum(controls) / len(controls)
-
-
-def _pooled_delta(ev_list, defence, key):
-    """PGD - clean P(meta ok | leaf wrong), errors pooled over seeds, and the per-seed deltas."""
-    pooled = {"clean": [], key: []}
-    per_seed = []
-    for ev in ev_list:
-        rates = []
-        for k in ("clean", key):
-            pred, y = ev.predictions("flat", defence, k), ev.data.y
-            wrong = pred != y
-            pooled[k].append((ev.h.meta_labels(pred[wrong]) == ev.h.meta_labels(y[wrong])).float())
-            rates.append(meta_ok_given_leaf_wrong(pred, y, ev.h))
-        per_seed.append(rates[1] - rates[0])
-    pc, pp = (100 * torch.cat(pooled[k]).mean().item() for k in ("clean", key))
-    return pp - pc, per_seed, len(torch.cat(pooled["clean"]))
-
-
 @pytest.mark.claim("C003-5.03")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100, CIFAR10])
-@pytest.mark.controls(**{tier: [Control("pgd-as-hier", "untargeted PGD is loose hierarchical PGD, which seeks another "
-                                        "meta-class", pgd_as_hier(s)) for s in group]
-                         for tier, group in (("mini", [DIGITS]), ("paper", [CIFAR100, CIFAR10]))})
+@pytest.mark.controls(**PGD_AS_HIER)
 def test_pgd_does_not_push_mistakes_across_meta_classes(rs, study):
     defences = ("standard", "pgd10", "trades")
     deltas, metrics = _deltas(rs, study, defences)
@@ -208,8 +163,8 @@ def test_pgd_does_not_push_mistakes_across_meta_classes(rs, study):
 
 def _deltas(rs, study, defences):
     def measure():
-        evs = [_ev(rs, study, s) for s in rs.seeds(3)]
-        return {d: _pooled_delta(evs, d, f"pgd{study.steps[0]}") for d in defences}
+        evs = [Evaluator(rs, study, s) for s in rs.seeds(3)]
+        return {d: pooled_delta(evs, d, f"pgd{study.steps[0]}") for d in defences}
 
     out = rs.measure(measure)
     metrics = {}
@@ -220,13 +175,12 @@ def _deltas(rs, study, defences):
 
 @pytest.mark.claim("C003-5.04")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
-@pytest.mark.controls(**{tier: [Control("one-target", "the worst-case search tries one random eligible target",
-                                        one_target(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
+@pytest.mark.controls(**ONE_TARGET)
 def test_hierarchical_pgd_algorithm(rs, study):
     def measure():
         rows = {"worst_minus_average": [], "loose_minus_strict": [], "invariant_violations": []}
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             d = ev.data
             size_s = ev.h.eligible_targets(d.y).sum(1)
             res = {k: ev.search("flat", "pgd10", **kw) for k, kw in
@@ -265,7 +219,7 @@ def test_hierarchical_pgd_beats_untargeted_pgd(rs, study):
     def measure():
         rows = {}
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             for kind, d in models:
                 rows.setdefault(f"{kind}_{d}_pgd{s}", []).append(ev.meta_acc(kind, d, f"pgd{s}"))
                 rows.setdefault(f"{kind}_{d}_hier{s}", []).append(ev.meta_acc(kind, d, f"hier{s}"))
@@ -289,9 +243,7 @@ def test_hierarchical_pgd_beats_untargeted_pgd(rs, study):
 
 @pytest.mark.claim("C003-5.07")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
-@pytest.mark.controls(**{tier: [Control("pgd10-as-standard", "the PGD10 arm is trained as a standard model, which "
-                                        "targeted AT does beat", slot_as(s, "pgd10", "standard"))]
-                         for tier, s in (("mini", DIGITS), ("paper", CIFAR100))})
+@pytest.mark.controls(**PGD10_AS_STANDARD)
 def test_targeted_at_is_no_better(rs, study):
     s = study.steps[1] if rs.tier == "paper" else study.steps[0]
     margin = 3.0 if rs.tier == "mini" else 2.0
@@ -299,7 +251,7 @@ def test_targeted_at_is_no_better(rs, study):
     def measure():
         rows = {}
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             for d in ("pgd10", "pgd10t"):
                 rows.setdefault(f"{d}_hier{s}", []).append(ev.meta_acc("flat", d, f"hier{s}"))
                 rows.setdefault(f"{d}_clean", []).append(ev.meta_acc("flat", d, "clean"))
@@ -323,7 +275,7 @@ def test_pgd20_as_good_as_pgd200(rs, study):
     def measure(seeds):
         rows = {}
         for seed in seeds:
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             for kind, d in models:
                 for a in ("pgd", "hier"):
                     for k in (short, long):
@@ -352,7 +304,7 @@ def test_l2_hierarchical_pgd_beats_untargeted(rs, study):
     def measure():
         rows = {}
         for seed in rs.seeds(3):
-            ev = _ev(rs, study, seed)
+            ev = Evaluator(rs, study, seed)
             for kind, d in models:
                 for a in ("clean", f"l2pgd{k}", f"l2hier{k}"):
                     rows.setdefault(f"{kind}_{d}_{a}", []).append(ev.meta_acc(kind, d, a))

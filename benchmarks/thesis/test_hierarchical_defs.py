@@ -3,11 +3,9 @@ adversarial examples, the HAR inference rule, HAR parameter budgets). Same case 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import pytest
 import torch
-from torch import nn
 
 from robustsuite.attacks import fgsm, pgd
 from robustsuite.claims import AllSeeds, Within
@@ -15,30 +13,7 @@ from robustsuite.data.hierarchy import Hierarchy, get_hierarchy
 from robustsuite.metrics.hierarchical import is_adversarial, is_hierarchical_adversarial
 from robustsuite.models import create_model
 from robustsuite.models.har import HAR, parameter_count
-
-
-@dataclass(frozen=True)
-class Theory:
-    id: str
-    dataset: str = "theory"
-
-
-LINEAR = Theory("linear-d8")
-RANDOM = Theory("random-predictions")
-CIFAR_SHAPES = Theory("cifar-resnet-counts")
-
-
-class _Linear(nn.Module):
-    """Logits (0, w.x): the cross-entropy of label 0 is softplus(w.x), increasing in w.x, so its
-    gradient has the direction of w and FGSM / FGM maximise the linear gain w.delta."""
-
-    def __init__(self, w: torch.Tensor) -> None:
-        super().__init__()
-        self.w = nn.Parameter(w, requires_grad=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = x.flatten(1) @ self.w
-        return torch.stack([torch.zeros_like(s), s], dim=1)  # CE w.r.t. label 0 = softplus(s): increasing in w.x
+from robustsuite.studies.hierarchical_theory import CIFAR_SHAPES, LINEAR, RANDOM, FixedLogits, LinearLogits, random_har
 
 
 @pytest.mark.claim("C003-2.01")
@@ -49,7 +24,7 @@ def test_fgsm_fgm_are_first_order_optima(rs, study):
         for seed in rs.seeds(3):
             g = torch.Generator().manual_seed(seed)
             w, eps = torch.randn(8, generator=g, dtype=torch.float64).float(), 0.1
-            model, x, y = _Linear(w).eval(), torch.full((1, 8), 0.5), torch.zeros(1, dtype=torch.long)
+            model, x, y = LinearLogits(w).eval(), torch.full((1, 8), 0.5), torch.zeros(1, dtype=torch.long)
             d_inf = (fgsm(model, x, y, eps=eps) - x).flatten()
             d_2 = (pgd(model, x, y, eps=eps, norm="l2", steps=1, step_size=eps, random_start=False) - x).flatten()
             vertices = torch.tensor(list(itertools.product([-eps, eps], repeat=8)))
@@ -93,22 +68,6 @@ def test_hierarchical_examples_are_adversarial_examples(rs, study):
                          "adversarial": [b for _, _, b in out]})
 
 
-def _random_har(h: Hierarchy, seed: int) -> HAR:
-    torch.manual_seed(seed)
-    meta = create_model("mlp", input_shape=(1, 4, 4), num_classes=h.num_meta, hidden=(16,))
-    leaves = [create_model("mlp", input_shape=(1, 4, 4), num_classes=len(m), hidden=(16,)) for m in h.members]
-    return HAR(meta, leaves, h.members).eval()
-
-
-class _Fixed(nn.Module):
-    def __init__(self, probs: list[float]) -> None:
-        super().__init__()
-        self.register_buffer("logp", torch.tensor(probs).log())
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.logp.expand(len(x), -1)
-
-
 @pytest.mark.claim("C003-5.14")
 @pytest.mark.studies(mini=[RANDOM], paper=[RANDOM])
 def test_har_inference_rule(rs, study):
@@ -117,7 +76,7 @@ def test_har_inference_rule(rs, study):
     def measure():
         errs = []
         for seed in rs.seeds(3):
-            har = _random_har(h, seed)
+            har = random_har(h, seed)
             x = torch.rand(64, 1, 4, 4, generator=torch.Generator().manual_seed(seed))
             with torch.no_grad():
                 logf, m = har(x), torch.softmax(har.meta_logits(x), 1)
@@ -133,7 +92,7 @@ def test_har_inference_rule(rs, study):
                             float((ce - ce_parts).abs().max()), float(-f.min().clamp(max=0))))
         # (iii) M = (0.55, 0.45), L1 uniform over 5, L2 peaked: argmax F lies in meta-class 2 although argmax M is 1
         two = Hierarchy.from_indices("two", 7, [[0, 1, 2, 3, 4], [5, 6]])
-        har = HAR(_Fixed([0.55, 0.45]), [_Fixed([0.2] * 5), _Fixed([0.99, 0.01])], two.members).eval()
+        har = HAR(FixedLogits([0.55, 0.45]), [FixedLogits([0.2] * 5), FixedLogits([0.99, 0.01])], two.members).eval()
         x0 = torch.zeros(1, 1)
         pred, meta_pred = int(har(x0).argmax(1)), int(har.meta_logits(x0).argmax(1))
         counterexample = float(two.meta_of[pred] != meta_pred)  # 1.0: argmax F lies outside argmax M's meta-class

@@ -6,19 +6,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from robustsuite.claims import Control, OneSidedT, Sequential, Within
+from robustsuite.claims import OneSidedT, Sequential, Within
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
 from robustsuite.models.har import parameter_count
-from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, CIFAR5X5, DIGITS, Evaluator, HierStudy,
-                                              flat_undertrained, random_grouping)
-
-
-def random_grouping_control(study: HierStudy) -> Control:
-    """The negative control of a HAR-vs-flat case: the hierarchy regrouped at random."""
-    return Control("random-grouping", "the hierarchy's leaves regrouped at random (same group sizes)",
-                   random_grouping(study))
+from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, CIFAR5X5, DIGITS, FLAT_ONE_EPOCH, Evaluator,
+                                              random_grouping_control)
 
 
 def _har_vs_flat(rs, study, claim_id):
@@ -89,9 +83,7 @@ def test_pgd_meta_is_not_weaker_than_full_har_attacks(rs, study):
 
 @pytest.mark.claim("C003-5.12")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
-@pytest.mark.controls(**{tier: [Control("flat-one-epoch", "the flat models train one epoch, a known clean-accuracy "
-                                        "deficit HAR must show", flat_undertrained(s))]
-                         for tier, s in (("mini", DIGITS), ("paper", CIFAR10))})
+@pytest.mark.controls(**FLAT_ONE_EPOCH)
 def test_har_costs_clean_leaf_accuracy(rs, study):
     def measure():
         rows = {}

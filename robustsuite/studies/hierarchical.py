@@ -3,6 +3,8 @@
 A study names the data, hierarchy, flat recipe (its defences are derived from it), the HAR
 component model and the attack budgets. `Evaluator` trains (through the model cache) and
 measures lazily, memoising every (study, seed, model, attack) so the cases share the work.
+Also here: the cases' negative controls (changed copies of a study, per tier) and the pooled
+rates of leaf errors that stay in their meta-class.
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import torch
 
 from robustsuite.attacks import AttackSpec, attack
 from robustsuite.attacks.hierarchical import hierarchical_search
+from robustsuite.claims import Control
 from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import HIERARCHIES, get_hierarchy, random_hierarchy
 from robustsuite.metrics import accuracy, predict
-from robustsuite.metrics.hierarchical import attacked_points, meta_correct
+from robustsuite.metrics.hierarchical import attacked_points, meta_correct, meta_ok_given_leaf_wrong
 from robustsuite.train import TrainConfig, kw
 from robustsuite.train.har import HARRecipe
 
@@ -230,3 +233,71 @@ CIFAR10 = _cifar("cifar10-resnet", "cifar10", "cifar10")
 CIFAR5X5 = _cifar("cifar5x5-resnet", "cifar100", "cifar5x5")
 CIFAR5X5 = dataclasses.replace(CIFAR5X5, eval_data=DataSpec("cifar5x5", n_test=1000),
                                flat=CIFAR5X5.flat.replace(data=DataSpec("cifar5x5")))
+
+
+# negative control: hierarchical PGD replaced by plain PGD of the same budget
+HIER_AS_PGD = {tier: [Control("hier-as-pgd", "hierarchical PGD is plain untargeted PGD of the same budget",
+                              hierarchical_as_plain(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+# negative control: the short attack is one PGD step, so it neither beats FGSM nor has converged
+ONE_STEP = {tier: [Control("one-step", "the short PGD attack is a single step (no iteration)", one_step(s))]
+            for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+# negative control: each transferred perturbation applied to another point
+SHUFFLED_TRANSFER = {tier: [Control("shuffled-transfer", "each transferred perturbation lands on another point "
+                                    "than the one it was crafted for", shuffled_transfer(s))]
+                     for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+# negative control: the semantic hierarchy replaced by a random grouping
+GROUPING_AS_RANDOM = Control("random-grouping", "the semantic hierarchy is a random grouping of the same sizes",
+                             random_grouping(DIGITS))
+# negative control: untargeted PGD replaced by loose hierarchical PGD
+PGD_AS_HIER = {tier: [Control("pgd-as-hier", "untargeted PGD is loose hierarchical PGD, which seeks another "
+                              "meta-class", pgd_as_hier(s)) for s in group]
+               for tier, group in (("mini", [DIGITS]), ("paper", [CIFAR100, CIFAR10]))}
+# negative control: the worst-case search tries one target
+ONE_TARGET = {tier: [Control("one-target", "the worst-case search tries one random eligible target", one_target(s))]
+              for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+# negative control: the PGD10 arm trained as a standard model
+PGD10_AS_STANDARD = {tier: [Control("pgd10-as-standard", "the PGD10 arm is trained as a standard model, which "
+                                    "targeted AT does beat", slot_as(s, "pgd10", "standard"))]
+                     for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}
+
+
+def random_grouping_control(study: HierStudy) -> Control:
+    """The negative control of a HAR-vs-flat case: the hierarchy regrouped at random."""
+    return Control("random-grouping", "the hierarchy's leaves regrouped at random (same group sizes)",
+                   random_grouping(study))
+
+
+# negative control: the flat models undertrained, a known clean-accuracy deficit
+FLAT_ONE_EPOCH = {tier: [Control("flat-one-epoch", "the flat models train one epoch, a known clean-accuracy "
+                                 "deficit HAR must show", flat_undertrained(s))]
+                  for tier, s in (("mini", DIGITS), ("paper", CIFAR10))}
+
+
+
+def pooled_vs_control(rs, study) -> float:
+    """Standard model, clean errors of every seed together: semantic rate - mean of 20 random groupings."""
+    preds, ys = [], []
+    for seed in rs.seeds(3):
+        ev = Evaluator(rs, study, seed)
+        preds.append(ev.predictions("flat", "standard", "clean"))
+        ys.append(ev.data.y)
+    pred, y = torch.cat(preds), torch.cat(ys)
+    h = Evaluator(rs, study, rs.seeds(3)[0]).h
+    controls = [meta_ok_given_leaf_wrong(pred, y, random_hierarchy(h, 100 + r)) for r in range(20)]
+    return meta_ok_given_leaf_wrong(pred, y, h) - sum(controls) / len(controls)
+
+
+def pooled_delta(ev_list, defence, key):
+    """PGD - clean P(meta ok | leaf wrong), errors pooled over seeds, and the per-seed deltas."""
+    pooled = {"clean": [], key: []}
+    per_seed = []
+    for ev in ev_list:
+        rates = []
+        for k in ("clean", key):
+            pred, y = ev.predictions("flat", defence, k), ev.data.y
+            wrong = pred != y
+            pooled[k].append((ev.h.meta_labels(pred[wrong]) == ev.h.meta_labels(y[wrong])).float())
+            rates.append(meta_ok_given_leaf_wrong(pred, y, ev.h))
+        per_seed.append(rates[1] - rates[0])
+    pc, pp = (100 * torch.cat(pooled[k]).mean().item() for k in ("clean", key))
+    return pp - pc, per_seed, len(torch.cat(pooled["clean"]))
