@@ -8,24 +8,11 @@ robustsuite.metrics.transfer), `source` = before alignment.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from robustsuite.claims import Control, OneSidedT, Sequential
-from robustsuite.data import DataSpec
-from robustsuite.studies.alignment import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, MNIST_MINI_SELF_WITNESS,
-                                           AlignmentStudy, Arch, measure_seed)
-from robustsuite.studies.alignment_paper import (DN121, INCV3, RES18, RES50, RES50_B, SWIN, VGG19, VITB, VITB32, VITB_B,
-                                                 PretrainedAlignment, paper_results)
-from robustsuite.train import kw
-
-
-def mini_results(rs, study: AlignmentStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
-    """The per-seed measurements of the shared zoo, as {metric: [value per seed]} (3 seeds by default)."""
-    seeds = seeds or rs.seeds(3)
-    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data)) for s in seeds]
-    return seeds, {k: [r[k] for r in runs] for k in runs[0]}
+from robustsuite.claims import OneSidedT, Sequential
+from robustsuite.studies.alignment import CIFAR10_ZOO, FINETUNED, MNIST_MINI, SELF_WITNESS, AlignmentStudy, mini_results
+from robustsuite.studies.alignment_paper import RES50_RES18, TABLE_6_3, VITB, VITB_VITB32, paper_results
 
 
 # The mini tier's rule for a noisy per-seed effect of the zoo: a sequential one-sided t-test with
@@ -43,31 +30,11 @@ def matrix_of(m: dict[str, list[float]], sources: tuple[str, ...]) -> dict[str, 
     return {k: v for k, v in m.items() if "->" in k and k[k.index("[") + 1:k.index("->")] in sources}
 
 
-# Negative controls (mini): every aligned source replaced by one fine-tuned with cross-entropy on the
-# same data, recipe and epochs; and the source aligned with itself as its witness.
-FINETUNED = Control("finetuned-as-aligned", "each aligned source is replaced by one fine-tuned with cross-entropy on "
-                                            "the same data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED)
-SELF_WITNESS = Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)
-
 # The mini tier's reference for the smoothness cases (C003-6.04, 6.05): the source fine-tuned with
 # cross-entropy on the alignment data and recipe. Against the bare source, that placebo reproduced
 # C003-6.04 (1 - sharpness ratio 0.47 / 0.26 / 0.46, seeds 0-2) and nearly 6.05 (p = 0.051): fine-tuning
 # alone smooths the source, so alignment is credited only with what it adds to it.
 REFERENCE = "finetuned"
-
-RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
-VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
-
-CIFAR10_ZOO = dataclasses.replace(
-    MNIST_MINI, id="cifar10-align-paper", dataset="cifar10",
-    train=DataSpec("cifar10"), align_data=DataSpec("cifar10"), test=DataSpec("cifar10", n_test=1000),
-    archs=(Arch("res18", "resnet18", lr=0.1), Arch("vgg16", "vgg16", lr=0.05), Arch("wrn", "wrn28", kw(widen=2), lr=0.1),
-           Arch("res50", "resnet50", lr=0.1)),
-    source=("source", "res18", 0), self_witness=("res18_w", "res18", 1),
-    witnesses=(("res18_w", "res18", 1), ("vgg16_w", "vgg16", 1), ("wrn_w", "wrn", 1)),
-    targets=(("res18_t", "res18", 2), ("vgg16_t", "vgg16", 2), ("wrn_t", "wrn", 2), ("res50_t", "res50", 2)),
-    epochs=60, batch_size=128, align_epochs=3, align_lr=0.01, align_batch_size=128, align_kwargs=(),
-    eps=4 / 255, steps=20, step_size=1 / 255, hessian_points=100)
 
 
 @pytest.mark.claim("C003-6.01")
@@ -181,12 +148,6 @@ def test_alignment_smooths_the_source(rs, study):
                           "lambda_max (clean, Gaussian) all < 1 (t-test over seeds of 1 - the largest ratio)",
                 metrics={k: m[k] for k in keys} | ratios | {"one_minus_worst_ratio": worst_against(m, ref),
                                                            "one_minus_worst_ratio_vs_source": worst_against(m, "source")})
-
-
-TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
-                  for s in (RES50, VGG19, DN121, INCV3) for w in (RES50_B if s is RES50 else RES50, VGG19, DN121, INCV3)
-                  if w is not s) + tuple(PretrainedAlignment(f"vitb16<-{w.name}", VITB, (w,))
-                                         for w in (RES50, VGG19, DN121, INCV3, VITB_B, SWIN))
 
 
 @pytest.mark.claim("C003-6.06")

@@ -2,27 +2,12 @@
 is no transformer family and no ladder of model sizes the claims could be read on (paper tier)."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from robustsuite.claims import OneSidedT
-from robustsuite.studies.alignment_paper import (DN121, INCV3, PAPER_SEEDS, RES101, RES18, RES50, RES50_B, SWIN, VGG19,
-                                                 VITB, VITB32, VITL, PretrainedAlignment, paper_results)
-
-
-@dataclasses.dataclass(frozen=True)
-class Contrast:
-    """Two alignments of one source to compare (e.g. smaller vs larger witness)."""
-
-    id: str
-    better: PretrainedAlignment
-    worse: PretrainedAlignment
-    dataset: str = "imagenet"
-
-
-CNN_VIT_ROWS = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,)) for s in (RES50, VGG19, DN121, INCV3)
-                     for w in (VITB, SWIN))
+from robustsuite.studies.alignment_paper import DN121, PAPER_SEEDS, paper_results
+from robustsuite.studies.alignment_witnesses import (CNN_VIT_ROWS, EGA_VS_KL, EMBEDDING, SIZE_PAIRS, SWEEP,
+                                                     VIT_SOURCE_ROWS)
 
 
 @pytest.mark.claim("C003-6.07")
@@ -36,25 +21,12 @@ def test_vit_witnesses_hurt_cnn_sources_on_cnn_targets(rs, study):
 
 
 @pytest.mark.claim("C003-6.07")
-@pytest.mark.studies(paper=[PretrainedAlignment("vitb16<-res50", VITB, (RES50,)),
-                            PretrainedAlignment("vitb16<-swin", VITB, (SWIN,))])
+@pytest.mark.studies(paper=list(VIT_SOURCE_ROWS))
 def test_vit_source_gains_from_cnn_and_vit_witnesses(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study))
     worst = [min(a, b) for a, b in zip(m["gain_mean_cnn_targets"], m["gain_mean_vit_targets"])]
     rs.conclude("C003-6.07", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="the ViT-B/16 source gains on CNN and on ViT targets, every seed", metrics=m | {"worst": worst})
-
-
-@dataclasses.dataclass(frozen=True)
-class WitnessSweep:
-    id: str
-    rows: tuple[PretrainedAlignment, ...]
-    dataset: str = "imagenet"
-
-
-SWEEP = WitnessSweep("table6.3-witness-argmax", tuple(
-    PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,)) for s in (RES50, VGG19, DN121, INCV3, VITB)
-    for w in (RES50_B if s is RES50 else RES50, VGG19, DN121, INCV3) if w is not s))
 
 
 @pytest.mark.claim("C003-6.08")
@@ -80,16 +52,6 @@ def test_dn121_is_most_often_the_best_witness(rs, study):
                           "(value: count - 3.5)", metrics=metrics | {"count_minus_3.5": counts})
 
 
-SIZE_PAIRS = (
-    Contrast("res50:res18-vs-res101", PretrainedAlignment("res50<-res18", RES50, (RES18,)),
-             PretrainedAlignment("res50<-res101", RES50, (RES101,))),
-    Contrast("res101:res18-vs-res50", PretrainedAlignment("res101<-res18", RES101, (RES18,)),
-             PretrainedAlignment("res101<-res50", RES101, (RES50,))),
-    Contrast("vitb16:vitb32-vs-vitl16", PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,)),
-             PretrainedAlignment("vitb16<-vitl16", VITB, (VITL,))),
-)
-
-
 @pytest.mark.claim("C003-6.09")
 @pytest.mark.studies(paper=list(SIZE_PAIRS))
 def test_smaller_witnesses_help_more(rs, study):
@@ -101,12 +63,6 @@ def test_smaller_witnesses_help_more(rs, study):
                 metrics={"gain_mean_smaller": a["gain_mean"], "gain_mean_larger": b["gain_mean"], "difference": diff})
 
 
-EMBEDDING = tuple(dataclasses.replace(base, id=f"{base.id}:{space}:{method}", space=space, method=method)
-                  for base in (PretrainedAlignment("res50<-res18", RES50, (RES18,)),
-                               PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,)))
-                  for space, method in (("embedding", "rkd"), ("embedding", "ega")))
-
-
 @pytest.mark.claim("C003-6.11")
 @pytest.mark.studies(paper=list(EMBEDDING))
 def test_embedding_alignment_raises_transfer(rs, study):
@@ -115,9 +71,6 @@ def test_embedding_alignment_raises_transfer(rs, study):
                 assertion=f"alignment of the penultimate representation ({study.method}) raises mean transfer > 0, "
                           "every seed (HINT needs a trainable projection and NCE a memory bank: not implemented)",
                 metrics=m)
-
-
-EGA_VS_KL = Contrast("res50:ega-vs-kl", EMBEDDING[1], PretrainedAlignment("res50<-res18", RES50, (RES18,)))
 
 
 @pytest.mark.claim("C003-6.11")

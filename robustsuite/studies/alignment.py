@@ -4,7 +4,9 @@ similarity and transfer measurements taken on them. One function per seed, memoi
 caller, so every case of the family reads the same models and points.
 
 The configs are data (frozen dataclasses); the measuring code takes a `load(TrainConfig)` (the
-model cache) and a `data(DataSpec, train=)` so that it runs inside or outside pytest.
+model cache) and a `data(DataSpec, train=)` so that it runs inside or outside pytest. Also here:
+the mini tier's negative controls, the paper tier's CIFAR-10 zoo, and `mini_results`, the zoo's
+per-seed measurements memoised for the cases.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import torch
 from torch import nn
 
 from robustsuite.attacks import attack as make_attack
+from robustsuite.claims import Control
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.similarity import (agreement, hessian_top_eigenvalue, input_gradient_cosine,
                                             input_gradient_norm, loss_surface, low_frequency_fraction, mean_kl)
@@ -213,3 +216,30 @@ MNIST_MINI_FINETUNED_AS_ALIGNED = dataclasses.replace(MNIST_MINI, id="mnist-alig
                                                       placebo_alignment=True)
 MNIST_MINI_SELF_WITNESS = dataclasses.replace(MNIST_MINI, id="mnist-align-mini-self-witness",
                                               self_witness=MNIST_MINI.source)
+
+
+# Negative controls (mini): every aligned source replaced by one fine-tuned with cross-entropy on the
+# same data, recipe and epochs; and the source aligned with itself as its witness.
+FINETUNED = Control("finetuned-as-aligned", "each aligned source is replaced by one fine-tuned with cross-entropy on "
+                                            "the same data, recipe and epochs", MNIST_MINI_FINETUNED_AS_ALIGNED)
+SELF_WITNESS = Control("self-witness", "the witness is the source itself (self-distillation)", MNIST_MINI_SELF_WITNESS)
+
+# Paper tier: a CIFAR-10 zoo of the thesis' architectures (C003-6.15)
+CIFAR10_ZOO = dataclasses.replace(
+    MNIST_MINI, id="cifar10-align-paper", dataset="cifar10",
+    train=DataSpec("cifar10"), align_data=DataSpec("cifar10"), test=DataSpec("cifar10", n_test=1000),
+    archs=(Arch("res18", "resnet18", lr=0.1), Arch("vgg16", "vgg16", lr=0.05), Arch("wrn", "wrn28", kw(widen=2), lr=0.1),
+           Arch("res50", "resnet50", lr=0.1)),
+    source=("source", "res18", 0), self_witness=("res18_w", "res18", 1),
+    witnesses=(("res18_w", "res18", 1), ("vgg16_w", "vgg16", 1), ("wrn_w", "wrn", 1)),
+    targets=(("res18_t", "res18", 2), ("vgg16_t", "vgg16", 2), ("wrn_t", "wrn", 2), ("res50_t", "res50", 2)),
+    epochs=60, batch_size=128, align_epochs=3, align_lr=0.01, align_batch_size=128, align_kwargs=(),
+    eps=4 / 255, steps=20, step_size=1 / 255, hessian_points=100)
+
+
+
+def mini_results(rs, study: AlignmentStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+    """The per-seed measurements of the shared zoo, as {metric: [value per seed]} (3 seeds by default)."""
+    seeds = seeds or rs.seeds(3)
+    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data)) for s in seeds]
+    return seeds, {k: [r[k] for r in runs] for k in runs[0]}

@@ -158,3 +158,12 @@ def paper_results(rs, study: PretrainedAlignment, **kw_) -> tuple[tuple[int, ...
     runs = [rs.memo(("alignment-paper", study, s, tuple(sorted(kw_.items()))),
                     lambda s=s: measure_pretrained(study, s, rs.model, rs.data, **kw_)) for s in seeds]
     return seeds, {k: [r[k] for r in runs] for k in runs[0]}
+
+
+# the chapter-6 cases' alignments: Res50 aligned with Res18, ViT-B/16 with ViT-B/32, and Table 6.3's pairs
+RES50_RES18 = PretrainedAlignment("res50<-res18", RES50, (RES18,))
+VITB_VITB32 = PretrainedAlignment("vitb16<-vitb32", VITB, (VITB32,))
+TABLE_6_3 = tuple(PretrainedAlignment(f"{s.name}<-{w.name}", s, (w,))
+                  for s in (RES50, VGG19, DN121, INCV3) for w in (RES50_B if s is RES50 else RES50, VGG19, DN121, INCV3)
+                  if w is not s) + tuple(PretrainedAlignment(f"vitb16<-{w.name}", VITB, (w,))
+                                         for w in (RES50, VGG19, DN121, INCV3, VITB_B, SWIN))
