@@ -9,68 +9,12 @@ torchattacks is optional, installed apart so that its bundled `robustbench` neve
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import torch
-import torch.nn.functional as F
 
 from robustsuite.attacks import pgd
 from robustsuite.harness.perf import bf16_peak_flops, count_flops, interleaved, load_reference, medians, ratio
-from robustsuite.models import create_model
-
-
-@dataclass(frozen=True)
-class AttackPerf:
-    id: str
-    model: str
-    input_shape: tuple[int, ...]
-    batch: int
-    steps: int
-    rounds: int
-    eps: float = 8 / 255
-    num_classes: int = 10
-    dataset: str = "synthetic"
-    model_kwargs: tuple[tuple[str, object], ...] = ()
-    precision: str = "fp32"  # bf16: autocast on the GPU
-
-    def setup(self, device: str):
-        g = torch.Generator().manual_seed(0)
-        torch.manual_seed(0)
-        model = create_model(self.model, input_shape=self.input_shape, num_classes=self.num_classes,
-                             **dict(self.model_kwargs)).to(device).eval()
-        x = torch.rand((self.batch, *self.input_shape), generator=g).to(device)
-        y = torch.randint(0, self.num_classes, (self.batch,), generator=g).to(device)
-        return model, x, y
-
-
-MINI = AttackPerf("small_cnn-16px-b32-pgd5", "small_cnn", (1, 16, 16), batch=32, steps=5, rounds=10)
-PAPER = AttackPerf("resnet18-cifar-b256-pgd10", "resnet18", (3, 32, 32), batch=256, steps=10, rounds=20)
-# PGD-10 on the paper tier's two CIFAR workhorses, in fp32 and in bf16 (scripts/gpu-slice.sh)
-WORKHORSES = tuple(
-    AttackPerf(f"{name}-cifar-b{batch}-pgd10-{precision}", model, (3, 32, 32), batch=batch, steps=10, rounds=5,
-               model_kwargs=model_kwargs, precision=precision)
-    for name, model, model_kwargs, batch in (("preact18", "preact_resnet18", (), 256),
-                                             ("wrn28-10", "wrn28", (("widen", 10),), 128))
-    for precision in ("fp32", "bf16"))
-
-
-def floor_loop(model, x, y, steps: int) -> torch.Tensor:
-    """What PGD cannot avoid: `steps` forwards and input-gradient backwards."""
-    xx = x.clone().requires_grad_(True)
-    for _ in range(steps):
-        (grad,) = torch.autograd.grad(F.cross_entropy(model(xx), y, reduction="sum"), xx)
-    return grad
-
-
-def reference_pgd(model, x, y, eps: float, alpha: float, steps: int) -> torch.Tensor:
-    """Textbook Linf PGD without random start: signed step, ball projection, then box clamp."""
-    adv = x.clone()
-    for _ in range(steps):
-        adv.requires_grad_(True)
-        (grad,) = torch.autograd.grad(F.cross_entropy(model(adv), y, reduction="sum"), adv)
-        adv = (x + (adv.detach() + alpha * grad.sign() - x).clamp(-eps, eps)).clamp(0, 1)
-    return adv
+from robustsuite.studies.perf import ATTACK_MINI, ATTACK_PAPER, ATTACK_WORKHORSES, AttackPerf, floor_loop, reference_pgd
 
 
 def _figures(times, pairs, study: AttackPerf) -> dict:
@@ -85,7 +29,7 @@ def _figures(times, pairs, study: AttackPerf) -> dict:
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER, *WORKHORSES])
+@pytest.mark.studies(mini=[ATTACK_MINI], paper=[ATTACK_PAPER, *ATTACK_WORKHORSES])
 def test_pgd_over_its_floor(benchmark, suite, study):
     model, x, y = study.setup(suite.device)
     alpha = study.eps / 4
@@ -125,7 +69,7 @@ def test_pgd_over_its_floor(benchmark, suite, study):
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[ATTACK_MINI], paper=[ATTACK_PAPER])
 def test_pgd_against_torchattacks(benchmark, suite, study):
     ta = load_reference("torchattacks")
     if ta is None:

@@ -3,34 +3,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
 
 import pytest
 import torch
 
-from robustsuite.data import DataSpec
 from robustsuite.harness.perf import medians
 from robustsuite.harness.suite import Options, Suite
 from robustsuite.harness.timing import synced_perf_counter
-from robustsuite.train import TrainConfig, kw
-
-
-@dataclass(frozen=True)
-class CachePerf:
-    id: str
-    config: TrainConfig
-    rounds: int
-    dataset: str = "digits"
-
-
-MINI = CachePerf("digits16-mlp-2ep", TrainConfig(DataSpec("digits16"), "mlp", kw(hidden=(64,)), epochs=2,
-                                                  batch_size=64), rounds=3)
-PAPER = CachePerf("mnist-small_cnn-5ep", TrainConfig(DataSpec("mnist"), "small_cnn", epochs=5, batch_size=128),
-                  rounds=3, dataset="mnist")
+from robustsuite.studies.perf import CACHE_MINI, CACHE_PAPER
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[CACHE_MINI], paper=[CACHE_PAPER])
 def test_model_cache_cold_vs_warm(benchmark, suite, study):
     times: dict[str, list[float]] = {"cold": [], "warm": []}
     states = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,9 @@ import torch
 from robustsuite.data import DataSpec, Split
 from robustsuite.harness.perf import medians
 from robustsuite.harness.timing import synced_perf_counter
+from robustsuite.studies.perf import CHECKPOINT_MINI, CHECKPOINT_PAPER
 from robustsuite.train import TrainConfig, train_model
 from robustsuite.train.checkpoint import Checkpoint
-
-
-@dataclass(frozen=True)
-class CheckpointPerf:
-    id: str
-    model: str
-    input_shape: tuple[int, ...]
-    epoch_size: int  # images in one epoch of the real dataset
-    measured_steps: int  # steps timed; the epoch's time is scaled from them
-    batch: int = 128
-    rounds: int = 3
-    dataset: str = "synthetic"
-
-
-MINI = CheckpointPerf("mnist6k-small_cnn", "small_cnn", (1, 28, 28), epoch_size=6000, measured_steps=47)
-PAPER = CheckpointPerf("cifar10-preact_resnet18", "preact_resnet18", (3, 32, 32), epoch_size=50000,
-                       measured_steps=40)
 
 
 class _TimedCheckpoint(Checkpoint):
@@ -47,7 +30,7 @@ class _TimedCheckpoint(Checkpoint):
 
 
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[CHECKPOINT_MINI], paper=[CHECKPOINT_PAPER])
 def test_checkpoint_overhead_per_epoch(benchmark, suite, study):
     n = study.measured_steps * study.batch
     gen = torch.Generator().manual_seed(0)

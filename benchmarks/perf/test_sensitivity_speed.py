@@ -7,43 +7,17 @@ Paper tier: all 60,000 MNIST training images (60,000 x 60,000 x 784), on the GPU
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import pytest
 import torch
 
 from robustsuite.claims import AllSeeds
-from robustsuite.data import DataSpec
-from robustsuite.metrics.peak_memory import peak_memory
 from robustsuite.metrics.sensitivity import algorithm1, faiss_available, nearest_other_label
-
-@dataclass(frozen=True)
-class SpeedStudy:
-    id: str
-    dataset: str
-    data: DataSpec
-    n_l2: int
-    n_linf: int
-    memory_bytes: int
-
-
-MINI = SpeedStudy("mnist-4k", "mnist", DataSpec("mnist"), n_l2=4000, n_linf=800, memory_bytes=64 * 2**20)
-PAPER = SpeedStudy("mnist-60k", "mnist", DataSpec("mnist"), n_l2=60_000, n_linf=60_000, memory_bytes=4 * 2**30)
-
-
-def _run(x, y, norm, backend, budget, device):
-    start = time.perf_counter()
-    (res, peak) = peak_memory(lambda: nearest_other_label(x, y, norm=norm, backend=backend, memory_bytes=budget),
-                              device)
-    if x.device.type == "cuda":
-        torch.cuda.synchronize()
-    return res, time.perf_counter() - start, peak
+from robustsuite.studies.perf import SENSITIVITY_MINI, SENSITIVITY_PAPER, timed_search
 
 
 @pytest.mark.perf
 @pytest.mark.claim("C000-07")
-@pytest.mark.studies(mini=[MINI], paper=[PAPER])
+@pytest.mark.studies(mini=[SENSITIVITY_MINI], paper=[SENSITIVITY_PAPER])
 def test_sensitivity_kernel_speed(rs, study):
     split = rs.data(study.data, train=True)
     if rs.tier == "paper" and len(split) < study.n_l2:
@@ -55,7 +29,7 @@ def test_sensitivity_kernel_speed(rs, study):
         for norm, n in (("l2", study.n_l2), ("linf", study.n_linf)):
             x, y = split.x[:n].reshape(n, -1), split.y[:n]
             for be in backends:
-                res, secs, peak = _run(x, y, norm, be, study.memory_bytes, split.x.device)
+                res, secs, peak = timed_search(x, y, norm, be, study.memory_bytes, split.x.device)
                 rows[f"{norm}-{be}"] = {"n": n, "seconds": secs, "pairs_per_s": n * n / secs, "peak_bytes": peak,
                                        "planned_bytes": res.planned_bytes, "r": res.distance.cpu()}
         sub = split.x[:300].cpu(), split.y[:300].cpu()  # Algorithm 1 as printed, brute force in float64

@@ -7,47 +7,18 @@ torch's FlopCounterMode cannot watch autograd.grad, which the attack uses.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import torch
 import torch.nn.functional as F
 
 from robustsuite.harness.perf import bf16_peak_flops, count_flops, interleaved, medians, ratio
 from robustsuite.models import create_model
+from robustsuite.studies.perf import TRAINING_MINI, TRAINING_PAPER, TRAINING_WORKHORSES
 from robustsuite.train.objectives import OBJECTIVES
 
 
-@dataclass(frozen=True)
-class TrainPerf:
-    id: str
-    model: str
-    input_shape: tuple[int, ...]
-    batch: int
-    steps: int  # PGD steps per training step
-    rounds: int
-    precision: str = "fp32"  # bf16: autocast on the GPU (weights and optimizer stay fp32)
-    channels_last: bool = False
-    eps: float = 8 / 255
-    num_classes: int = 10
-    dataset: str = "synthetic"
-    model_kwargs: tuple[tuple[str, object], ...] = ()
-
-
-MINI = TrainPerf("small_cnn-16px-b32-pgd3", "small_cnn", (1, 16, 16), batch=32, steps=3, rounds=6)
-PAPER = TrainPerf("resnet18-cifar-b256-pgd10-bf16", "resnet18", (3, 32, 32), batch=256, steps=10, rounds=10,
-                  precision="bf16", channels_last=True)
-# PGD-10 adversarial training of the paper tier's two CIFAR workhorses, in fp32 and in bf16 (scripts/gpu-slice.sh)
-WORKHORSES = tuple(
-    TrainPerf(f"{name}-cifar-b{batch}-pgd10-{precision}", model, (3, 32, 32), batch=batch, steps=10, rounds=5,
-              precision=precision, channels_last=True, model_kwargs=model_kwargs)
-    for name, model, model_kwargs, batch in (("preact18", "preact_resnet18", (), 256),
-                                             ("wrn28-10", "wrn28", (("widen", 10),), 128))
-    for precision in ("fp32", "bf16"))
-
-
 @pytest.mark.perf
-@pytest.mark.studies(mini=[MINI], paper=[PAPER, *WORKHORSES])
+@pytest.mark.studies(mini=[TRAINING_MINI], paper=[TRAINING_PAPER, *TRAINING_WORKHORSES])
 def test_adversarial_training_throughput(benchmark, suite, study):
     device = suite.device
     torch.manual_seed(0)
