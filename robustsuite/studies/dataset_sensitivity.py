@@ -30,7 +30,7 @@ class DataStudy:
     random_coarse: bool = False  # a negative control (C000-10): the coarse labels are random, not merged classes
 
 
-MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with test_least_robust
+MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with least_robust.MNIST_MLP
 CIFAR10_LINF = DataStudy("cifar10-linf", "cifar10", DataSpec("cifar10"), norm="linf")
 CIFAR100_LINF = DataStudy("cifar100-linf", "cifar100", DataSpec("cifar100"), norm="linf")
 CIFAR100_FINE_COARSE = DataStudy("cifar100-vs-100s", "cifar100", DataSpec("cifar100"), coarse=DataSpec("cifar100_coarse"))

@@ -19,7 +19,7 @@ MNIST_MLP = FocusStudy(
                 weight_decay=5e-4, epochs=8, batch_size=128, schedule="cosine"),
     eps=0.1, norm="linf", steps=3, set_size=256, eval_steps=20, rank_norm="linf", n_seeds=3,
     sequential=Sequential(0.0, 0.05, looks=(3, 6, 9)), extra=(("track_steps", 10),))
-CIFAR10_WRN = FocusStudy(  # Table 2's protocol without the 20M generated images (see test_paper_tables.py)
+CIFAR10_WRN = FocusStudy(  # Table 2's protocol without the 20M generated images (see focus_paper.py)
     "cifar10-wrn28-10-trades", "cifar10",
     TrainConfig(DataSpec("cifar10"), "wrn28", kw(widen=10), lr=0.2, momentum=0.9, weight_decay=5e-4, epochs=400,
                 batch_size=512, schedule="cosine"),
