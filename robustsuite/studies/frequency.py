@@ -1,7 +1,7 @@
-"""Thesis §4.2-4.3 (C003-4.09 to 4.11, 4.13, 4.34): models trained on frequency-filtered data, and image
-spectra. The studies, their negative controls, and the measurements: images and their spectra,
-models per optimizer and filter, the first layer's weights in the irrelevant DCT bands, and the
-accuracy drop under band-limited noise (Eq. 4.5)."""
+"""Thesis §4.2-4.3 (C003-4.09 to 4.11, 4.13, 4.34): models trained on frequency-filtered data, and
+image spectra. The studies, their negative controls, and the measurements: images and their
+spectra, models per optimizer and filter, the first layer's weights in the irrelevant DCT bands,
+and the accuracy drop under band-limited noise (Eq. 4.5)."""
 from __future__ import annotations
 
 import dataclasses

@@ -14,6 +14,7 @@ from robustsuite.studies.input_distribution import (BINARIZED, CIFAR_SATURATION_
 from robustsuite.theory.geometry import inter_class_distance
 from robustsuite.train import kw
 
+# ---- C001-26: PGD without the domain box
 BOX_DIGITS = dataclasses.replace(DIGITS_MNIST_VARIANTS, id="digits-box-vs-nobox-mlp",
                                  variants=(BINARIZED, ORIGINAL, smooth(2), smooth(3), sat(1), sat(math.inf)))
 BOX_MNIST = dataclasses.replace(MNIST_PAPER, id="mnist-box-vs-nobox-lenet5",
@@ -22,6 +23,7 @@ BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, id="cifar10-box-vs-nobox
                                 variants=tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf)))
 
 
+# ---- C001-28: equal inter-class distance, different robustness (Table 1)
 @dataclass(frozen=True)
 class EqualIcdStudy:
     id: str
@@ -52,6 +54,7 @@ def matched_alphas(rs, study: EqualIcdStudy) -> list[tuple[float, float]]:
     return [(round(icd(t) / icd(ORIGINAL), 4), round(icd(t) / icd(BINARIZED), 4)) for t in study.targets]
 
 
+# ---- C001-30 / C001-31: capacity
 @dataclass(frozen=True)
 class WidthStudy:
     id: str
@@ -88,6 +91,7 @@ def width_table(rs, study: WidthStudy) -> dict[str, dict[str, list[float]]]:
     return out
 
 
+# ---- C001-32: training-set size
 @dataclass(frozen=True)
 class SizeStudy:
     id: str

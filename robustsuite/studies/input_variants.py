@@ -13,7 +13,6 @@ from robustsuite.studies.input_distribution import (CIFAR_POOLED_PAPER, CIFAR_SA
                                                     pgd_trained_at)
 
 # the studies of the Sec 3 cases, per tier
-
 MNIST_LIKE = dict(mini=[DIGITS_MNIST_VARIANTS], paper=[MNIST_PAPER])
 SATURATION = dict(mini=[DIGITS_SATURATION], paper=[CIFAR_SATURATION_PAPER])
 POOLED = dict(mini=[DIGITS_POOLED], paper=[MNIST_POOLED_PAPER, CIFAR_POOLED_PAPER])

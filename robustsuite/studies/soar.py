@@ -1,8 +1,8 @@
-"""Thesis chapter 3: SOAR and FOAR as training recipes (C003-1.01 to 3.21). The study fixes the
-standard start, the fine-tuning schedule, the attack budget and the baselines; its methods give
-each arm's training config. Also here: the negative controls of the mini-tier cases and the
-measurements the cases share (clean / PGD accuracy of arms, SOAR's loss, the tables' models and
-attacks, one AutoAttack component).
+"""Thesis chapter 3: SOAR and FOAR as training recipes (C003-1.01, 2.06, 2.07, 3.10 to 3.24). The
+study fixes the standard start, the fine-tuning schedule, the attack budget and the baselines; its
+methods give each arm's training config. Also here: the negative controls of the mini-tier cases
+and the measurements the cases share (clean / PGD accuracy of arms, SOAR's loss, the tables'
+models and attacks, one AutoAttack component).
 
 Mini tier: an MLP on scikit-learn's 8x8 digits, Linf eps = 0.1. Paper tier: CIFAR-10 ResNet-10
 (no batch norm), App. 3.A's schedules, eps = 8/255, PGD step 2/255.

@@ -2,7 +2,6 @@
 make them what the script promises, within an 8-minute budget; without CUDA it stops at once."""
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gpu-slice.sh"
@@ -35,16 +34,11 @@ def test_bad_argument_and_missing_gpu_are_clear():
 
 
 def test_the_perf_studies_cover_both_workhorses_in_both_precisions():
-    import importlib.util
+    from robustsuite.studies.perf import ATTACK_WORKHORSES, TRAINING_WORKHORSES
 
     ids = set()
-    for name in ("test_training_speed", "test_attack_speed"):
-        path = SCRIPT.parents[1] / "benchmarks" / "perf" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"perf_{name}", path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod  # dataclasses look their module up there
-        spec.loader.exec_module(mod)
-        ids |= {(name, s.model, s.precision) for s in mod.WORKHORSES}
+    for name, studies in (("test_training_speed", TRAINING_WORKHORSES), ("test_attack_speed", ATTACK_WORKHORSES)):
+        ids |= {(name, s.model, s.precision) for s in studies}
     for name in ("test_training_speed", "test_attack_speed"):
         for model in ("preact_resnet18", "wrn28"):
             assert {(name, model, "fp32"), (name, model, "bf16")} <= ids

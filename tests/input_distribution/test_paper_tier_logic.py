@@ -1,8 +1,9 @@
 """The paper-tier cases accept the paper's own numbers (Tables 1, 2, 3, 7).
 
 No GPU here, so the paper tier never runs in CI. Instead this runs the paper-tier case functions
-with `measure_variant` replaced by a lookup in the paper's tables: an assertion that rejects the
-paper's own data would be a bug in the case, not a finding.
+with `measure_variant` (in the case file and in the study modules it measures through) replaced
+by a lookup in the paper's tables: an assertion that rejects the paper's own data would be a bug
+in the case, not a finding.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from robustsuite.claims import Verdict
+from robustsuite.studies import input_understanding, input_variants
 from robustsuite.studies.input_distribution import (CIFAR_POOLED_PAPER, CIFAR_SATURATION_PAPER, MNIST_PAPER,
                                                     MNIST_POOLED_PAPER)
 
@@ -71,7 +73,9 @@ def load(name: str, monkeypatch):
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up here
     spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "measure_variant", fake_measure)
+    for where in (module, input_variants, input_understanding):  # the case and the studies it measures through
+        if hasattr(where, "measure_variant"):
+            monkeypatch.setattr(where, "measure_variant", fake_measure)
     return module
 
 
