@@ -13,11 +13,11 @@ from typing import TypeVar
 
 import torch
 
+import robustsuite.data.fonts as fonts_data
 from robustsuite.attacks import pgd
 from robustsuite.attacks.manifold import cw_l2, fonts_attack, latent_attack, success_rate
 from robustsuite.claims.verdict import Sequential
 from robustsuite.data import DataSpec
-import robustsuite.data.fonts as fonts_data
 from robustsuite.metrics import accuracy
 from robustsuite.train import TrainConfig, kw
 
