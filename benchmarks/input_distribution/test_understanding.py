@@ -13,7 +13,7 @@ from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.studies.input_distribution import Variant, measure_variant, spearman, train_robust_accuracy
 from robustsuite.studies.input_understanding import (BOX_CIFAR, BOX_DIGITS, BOX_MNIST, ONE_SIZE, SIZE_CIFAR,
                                                      SIZE_DIGITS, SIZE_MNIST, TABLE1_DIGITS, TABLE1_MNIST, UNBINARIZED,
-                                                     WIDTH_AS_IDENTITY, WIDTH_CIFAR, WIDTH_DIGITS, WIDTH_MNIST,
+                                                     WIDER_NOBOX, WIDTH_AS_IDENTITY, WIDTH_CIFAR, WIDTH_DIGITS, WIDTH_MNIST,
                                                      matched_alphas, sized, width_table)
 
 
@@ -26,6 +26,7 @@ def mean(x) -> float:
 
 @pytest.mark.claim("C001-26")
 @pytest.mark.studies(mini=[BOX_DIGITS], paper=[BOX_MNIST, BOX_CIFAR])
+@pytest.mark.controls(mini=[WIDER_NOBOX])
 def test_removing_box_barely_changes_robust_accuracy(rs, study):
     def measure():
         return {v.label: [measure_variant(rs, study, v, s, std=False) for s in rs.seeds(3)]

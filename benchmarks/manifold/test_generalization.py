@@ -9,9 +9,10 @@ import pytest
 from robustsuite.claims import OneSidedT
 from robustsuite.studies.manifold import (FONTS_MINI, FONTS_PAPER, FONTS_PAPER_MLP, FONTS_PAPER_RESNET, cw_success,
                                           n_seeds, pearson, seed_rule, spearman, transfer)
-from robustsuite.studies.manifold_generalization import (NO_MORE_DATA, ONMAN_PLACEBOS, ON_AS_REGULAR, ON_CW_AS_REGULAR,
-                                                         ON_L2_AS_REGULAR, ON_SIZE_AS_REGULAR, ON_TRANSFER_AS_REGULAR,
-                                                         REGULAR_AS_NORMAL, ZERO_ETA, grid)
+from robustsuite.studies.manifold_generalization import (DOUBLED_BUDGET_AT_NMAX, NO_MORE_DATA, ONMAN_PLACEBOS,
+                                                         ON_AS_REGULAR, ON_CW_AS_REGULAR, ON_L2_AS_REGULAR,
+                                                         ON_SIZE_AS_REGULAR, ON_TRANSFER_AS_REGULAR, REGULAR_AS_NORMAL,
+                                                         ZERO_ETA, grid)
 
 
 def _per_seed(grid: dict[int, list[dict]], key: str) -> list[list[float]]:
@@ -162,10 +163,9 @@ def test_regular_success_independent_of_error_except_regular_at(rs, study):
                          "err_regular": _mean_over_seeds(g["regular"], "err")})
 
 
-# C002-21 (no rise with N) has no negative control yet: removing its cause (more data) leaves it true, and no
-# scheme or attack of this family gets less robust with N to serve as a placebo that must fail.
 @pytest.mark.claim("C002-21")
 @pytest.mark.studies(mini=[FONTS_MINI], paper=[FONTS_PAPER])
+@pytest.mark.controls(mini=[DOUBLED_BUDGET_AT_NMAX])
 def test_more_data_does_not_worsen_regular_robustness(rs, study):
     def measure():
         return {s: grid(rs, study, s) for s in ("normal", "onman", "random", "regular")}

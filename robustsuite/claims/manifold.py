@@ -164,7 +164,8 @@ claim("C002-21", F, 'Abstract, Secs. 1, 3.5, 4',
                   'eps = 0.3 regular success is 1.0 at every N for three schemes (a rise could never show), so all are '
                   'measured at regular AT\'s budget, eps = 0.1: max rise 0.023 / 0.030 / 0.016 (bar 0.1). The three '
                   'non-regular schemes start at 0.96-0.99 there (headroom < the bar): at this tier only regular AT '
-                  '(0.77-0.82 at N_min) can fail the check.')
+                  '(0.77-0.82 at N_min) can fail the check. Its negative control (the AT grid\'s N_max attacked at twice '
+                  'that budget, seeds 0-2) rises 0.18-0.21, so the check fails when success does rise.')
 claim("C002-22", F, 'Sec. 3.5-3.6, App. I',
       'The trade-off arguments of Tsipras et al. and Su et al. do not transfer.',
       kind='qualitative',

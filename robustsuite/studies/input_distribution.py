@@ -53,6 +53,7 @@ class VariantStudy:
     eval_steps: int
     eval_step: float
     variants: tuple[Variant, ...]
+    unboxed_eps_scale: float = 1.0  # a negative control (C001-26): the box-free attack's budget is this times eps
 
     def data(self, v: Variant) -> DataSpec:
         return dataclasses.replace(self.base, transform=v.transform, params=v.params)
@@ -94,7 +95,8 @@ def measure_variant(rs, study: VariantStudy, v: Variant, seed: int, *, std: bool
                 "wrt_pred": _robust(adv_model, test.x, pred, study, gen, boxed=True),
                 "robust_unboxed": _robust(adv_model, test.x, test.y, study, gen, boxed=False)}
 
-    out = dict(rs.memo(("input-distribution", adv_cfg, study.eps, study.eval_steps, study.eval_step), compute))
+    key = ("input-distribution", adv_cfg, study.eps, study.eval_steps, study.eval_step, study.unboxed_eps_scale)
+    out = dict(rs.memo(key, compute))
     if std:
         out["std_clean"] = rs.memo(("input-distribution-std", std_cfg), lambda: accuracy(
             rs.model(std_cfg), *_xy(rs.data(test_spec, train=False))))
@@ -123,8 +125,8 @@ def _robust(model, x, y, study: VariantStudy, gen: torch.Generator, *, boxed: bo
         if boxed:
             adv = pgd(model, xb, yb, eps=study.eps, steps=study.eval_steps, step_size=study.eval_step, generator=gen)
         else:
-            adv = pgd_unboxed(model, xb, yb, eps=study.eps, steps=study.eval_steps, step_size=study.eval_step,
-                              generator=gen)
+            adv = pgd_unboxed(model, xb, yb, eps=study.eps * study.unboxed_eps_scale, steps=study.eval_steps,
+                              step_size=study.eval_step, generator=gen)
         hits += int((predict(model, adv) == yb).sum())
     return 100.0 * hits / len(x)
 

@@ -21,6 +21,10 @@ BOX_MNIST = dataclasses.replace(MNIST_PAPER, id="mnist-box-vs-nobox-lenet5",
                                 variants=(BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 6))))
 BOX_CIFAR = dataclasses.replace(CIFAR_SATURATION_PAPER, id="cifar10-box-vs-nobox-wrn28-4",
                                 variants=tuple(sat(p) for p in (1, 2, 4, 8, 16, math.inf)))
+# C001-26 asserts no effect (the box barely matters), so removing its cause leaves it true; its control is a
+# known change the check must see: the box-free attack at 1.5 times the budget
+WIDER_NOBOX = Control("wider-nobox", "the box-free attack's budget is 1.5 eps (a known drop in robust accuracy)",
+                      dataclasses.replace(BOX_DIGITS, id=f"{BOX_DIGITS.id}-wider-nobox", unboxed_eps_scale=1.5))
 
 
 # ---- C001-28: equal inter-class distance, different robustness (Table 1)

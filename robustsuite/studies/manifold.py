@@ -56,6 +56,7 @@ class FontsStudy:
     placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
     attack_placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (attack, the attack filling its slot)
     fixed_n: int | None = None  # a negative control: every N of the grid trains on this many images (no more data)
+    doubled_budget_n: int | None = None  # a negative control: models trained on this N are attacked at 2 eps_at
     departures: tuple[str, ...] = ()  # where a paper-tier study departs from the paper's protocol (recorded)
 
     @property
@@ -142,7 +143,8 @@ def evaluate(rs, study: FontsStudy, scheme: str, n: int, seed: int) -> dict:
         g = torch.Generator().manual_seed(seed)
         out["reg"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps, steps=study.attack_steps,
                                                       restarts=study.restarts, generator=g))
-        out["reg_at_budget"] = success_rate(model, x, y, pgd(model, x, y, eps=study.eps_at, steps=study.attack_steps,
+        eps_at = study.eps_at * (2 if n == study.doubled_budget_n else 1)
+        out["reg_at_budget"] = success_rate(model, x, y, pgd(model, x, y, eps=eps_at, steps=study.attack_steps,
                                                              generator=g))
         on = fonts_attack(model, man, y, font, theta, eta=study.eta, steps=study.attack_steps)
         out["on"] = success_rate(model, x, y, on.x)

@@ -31,6 +31,13 @@ ON_SIZE_AS_REGULAR = Control("on-size-as-regular", "the regular perturbations' m
                              with_attack_placebo(FONTS_MINI, "on_mean_linf", "mean_linf"))
 NO_MORE_DATA = Control("no-more-data", "every N of the grid trains on the N_min images",
                        dataclasses.replace(FONTS_MINI, id=f"{FONTS_MINI.id}-fixed-n", fixed_n=min(FONTS_MINI.ns)))
+# C002-21 asserts no effect (more data does not worsen regular robustness), so removing its cause leaves it
+# true; its control is a known worsening the check must see: the largest N of the AT grid attacked at twice
+# regular AT's budget
+DOUBLED_BUDGET_AT_NMAX = Control("doubled-budget-at-nmax", "the models trained on the AT grid's largest N are "
+                                 "attacked at twice regular AT's budget (a known rise in success)",
+                                 dataclasses.replace(FONTS_MINI, id=f"{FONTS_MINI.id}-doubled-budget-nmax",
+                                                     doubled_budget_n=max(FONTS_MINI.at_ns)))
 
 
 def grid(rs, study, scheme: str, ns=None, seeds=None) -> dict[int, list[dict]]:
