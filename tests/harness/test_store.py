@@ -23,6 +23,13 @@ def test_a_finished_record_is_never_rewritten(tmp_path):
     assert store.has("b::t") and not store.has("b::other")
 
 
+def test_record_file_names_are_never_hidden(tmp_path):
+    store = ResultsStore(tmp_path)
+    for lead in ".-_":  # a file name keeps the case id's last 80 characters, which may start with any of these
+        name = store.path("benchmarks/x/test_y.py::test_z" + lead + "a" * 79).name
+        assert name.startswith("a"), name
+
+
 def test_exclusive_write_leaves_no_temporary_files(tmp_path):
     target = tmp_path / "f.json"
     assert write_atomic(target, b"1", exclusive=True)
