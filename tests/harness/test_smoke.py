@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 
 from robustsuite.data import DataSpec
-from robustsuite.harness.smoke import EXAMPLES, shrink
+from robustsuite.harness.smoke import EXAMPLES, examples, shrink
 from robustsuite.train import TrainConfig, kw
 
 
@@ -34,6 +34,8 @@ def test_the_rule():
     assert s.ns[:4] == tuple(sorted(set(s.ns[:4]))) and s.ns[-1] is None  # a sweep stays ordered and distinct
     assert s.restarts == 1 and s.num_classes == 100 and s.batch_size == 512
     assert shrink(s.recipe, sizes=False) == s.recipe  # the cache's second pass changes nothing
+    assert examples((3, 224, 224)) == 2 and examples((3, 56, 48)) == 12 and examples((1, 1, 16_000)) == 6
+    assert examples((3, 32, 32)) is None and examples((1, 28, 28)) is None  # small inputs: every example
 
 
 CASES = """
@@ -55,6 +57,7 @@ def test_on_cifar(rs, study):
     assert study.epochs == 1
     split = rs.data(DataSpec("cifar10", n_test=8), train=False)  # absent: the stand-in
     assert split.x.shape[1:] == (3, 32, 32) and split.num_classes == 10
+    assert len(rs.data(DataSpec("imagenette"), train=False)) == 2  # large inputs: VALUES worth
     values = rs.measure(lambda: [0.5 for _ in rs.seeds(5)])
     rs.conclude("C003-4.04", OneSidedT(1.0).decide(values), assertion="ratio > 1", study=study, metrics={"r": values})
 """
