@@ -17,7 +17,7 @@ from robustsuite.report.headline import HEADLINES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 BASELINE = Path(__file__).resolve().parents[2] / "results" / "baseline"
-MAX_BYTES = 600_000
+MAX_BYTES = 650_000  # the baseline page: 599.7 KB before issue 15's last eight controls, 602.7 KB with them
 
 
 class _Page(HTMLParser):
