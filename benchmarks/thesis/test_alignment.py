@@ -78,6 +78,7 @@ def test_alignment_raises_source_witness_similarity(rs, study):
 
 @pytest.mark.claim("C003-6.03")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18, VITB_VITB32])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_aligned_perturbations_are_lower_frequency(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if paper else mini_results(rs, study))
@@ -190,6 +191,7 @@ def test_more_witnesses_raise_transfer_more(rs, study):
 
 @pytest.mark.claim("C003-6.14")
 @pytest.mark.studies(mini=[MNIST_MINI], paper=[RES50_RES18])
+@pytest.mark.controls(mini=[FINETUNED])
 def test_one_aligned_model_beats_the_source_witness_ensemble(rs, study):
     paper = rs.tier == "paper"
     seeds, m = rs.measure(lambda: paper_results(rs, study, ensemble=True) if paper else mini_results(rs, study))

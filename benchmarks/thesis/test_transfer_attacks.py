@@ -14,8 +14,9 @@ from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
 from robustsuite.models.defended import InputDefence
 from robustsuite.studies.alignment import AlignmentStudy
 from robustsuite.studies.alignment_paper import PAPER_SEEDS
-from robustsuite.studies.transfer_attacks import (DEFENDED_TABLE_6_11, MINI_ENHANCING, MINI_MODIFYING, PAPER_ENHANCING,
-                                                  PAPER_MODIFYING, AttackStudy, per_attack)
+from robustsuite.studies.transfer_attacks import (DEFENDED_TABLE_6_11, FINETUNED_ENHANCING, FINETUNED_MODIFYING,
+                                                  MINI_ENHANCING, MINI_MODIFYING, PAPER_ENHANCING, PAPER_MODIFYING,
+                                                  AttackStudy, per_attack)
 
 
 def _smallest_gain(rs, study: AttackStudy, key: str):
@@ -33,6 +34,7 @@ def _smallest_gain(rs, study: AttackStudy, key: str):
 
 @pytest.mark.claim("C003-6.12")
 @pytest.mark.studies(mini=[MINI_ENHANCING], paper=[PAPER_ENHANCING])
+@pytest.mark.controls(mini=[FINETUNED_ENHANCING])
 def test_alignment_composes_with_transfer_enhancing_attacks(rs, study):
     decision, seeds, m = _smallest_gain(rs, study, "gain_mean")
     rs.conclude("C003-6.12", decision, study=study, seeds=seeds,
@@ -44,6 +46,7 @@ def test_alignment_composes_with_transfer_enhancing_attacks(rs, study):
 
 @pytest.mark.claim("C003-6.13")
 @pytest.mark.studies(mini=[MINI_MODIFYING], paper=[PAPER_MODIFYING])
+@pytest.mark.controls(mini=[FINETUNED_MODIFYING])
 def test_alignment_composes_with_model_modification_attacks(rs, study):
     decision, seeds, m = _smallest_gain(rs, study, "gain_mean_all")
     rs.conclude("C003-6.13", decision, study=study, seeds=seeds,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 
 from robustsuite.attacks import attack
+from robustsuite.claims import Control
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
-from robustsuite.studies.alignment import MNIST_MINI, AlignmentStudy, measure_attack_variants, target_white_box
+from robustsuite.studies.alignment import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, AlignmentStudy,
+                                           measure_attack_variants, target_white_box)
 from robustsuite.studies.alignment_paper import PAPER_SEEDS, RES50_RES18, PretrainedAlignment
 
 ENHANCING = ("mi_fgsm", "ni_fgsm", "vmi_fgsm", "vni_fgsm", "sini_fgsm", "ti_fgsm", "di_fgsm")
@@ -41,6 +43,16 @@ MINI_EXTRA = (("ti_fgsm", (("kernel_size", 5),)), ("vmi_fgsm", (("samples", 2),)
               ("sini_fgsm", (("scales", 3),)))
 MINI_ENHANCING = AttackStudy("mnist-enhancing", "mnist", MNIST_MINI, ENHANCING, 0.2, 20, 0.025, 200, MINI_EXTRA)
 MINI_MODIFYING = AttackStudy("mnist-modifying", "mnist", MNIST_MINI, MODIFYING, 0.2, 20, 0.025, 200)
+# Negative controls (mini), the alignment family's placebo: the zoo's aligned source replaced by the source
+# fine-tuned with cross-entropy on the same data, recipe and epochs (same targets, attacks and budget).
+FINETUNED_ENHANCING = Control("finetuned-as-aligned", "the aligned source is replaced by one fine-tuned with "
+                                                      "cross-entropy on the same data, recipe and epochs",
+                              dataclasses.replace(MINI_ENHANCING, id="mnist-enhancing-finetuned-as-aligned",
+                                                  zoo=MNIST_MINI_FINETUNED_AS_ALIGNED))
+FINETUNED_MODIFYING = Control("finetuned-as-aligned", "the aligned source is replaced by one fine-tuned with "
+                                                      "cross-entropy on the same data, recipe and epochs",
+                              dataclasses.replace(MINI_MODIFYING, id="mnist-modifying-finetuned-as-aligned",
+                                                  zoo=MNIST_MINI_FINETUNED_AS_ALIGNED))
 PAPER_ENHANCING = AttackStudy("imagenet-table6.7", "imagenet", RES50_RES18, ENHANCING, 8 / 255, 40, 2 / 255, 1000)
 PAPER_MODIFYING = AttackStudy("imagenet-table6.8", "imagenet", RES50_RES18, MODIFYING, 8 / 255, 40, 2 / 255, 1000)
 
