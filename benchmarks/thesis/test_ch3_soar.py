@@ -16,9 +16,9 @@ from robustsuite.attacks import attack
 from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.metrics import accuracy
 from robustsuite.metrics.masking import mean_confidence, nonzero_input_gradients, transfer_accuracy
-from robustsuite.studies.soar import (CIFAR10, CIFAR10_BN, CIFAR_STD, DIGITS, DIGITS_FOAR_RANDOM_INIT, DIGITS_ONE_STEP,
-                                      DIGITS_PGD1_ONLY, aa_component, arm_accuracies, attack_table, eval_split,
-                                      pgd_accuracy, soar_loss, table_models)
+from robustsuite.studies.soar import (CIFAR10, CIFAR10_BN, CIFAR_STD, DIGITS, DIGITS_FOAR_RANDOM_INIT, DIGITS_ONE_POINT,
+                                      DIGITS_ONE_STEP, DIGITS_PGD1_ONLY, DIGITS_TWO_Z_SAMPLES, aa_component,
+                                      arm_accuracies, attack_table, eval_split, pgd_accuracy, soar_loss, table_models)
 from robustsuite.train import OBJECTIVES, kw
 
 
@@ -76,10 +76,12 @@ def test_pgd_plateaus_after_20_steps(rs, study):
 
 @pytest.mark.claim("C003-3.10")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
+@pytest.mark.controls(mini=[DIGITS_ONE_POINT])
 def test_one_z_sample_suffices(rs, study):
     seeds = rs.seeds(3)
     train = rs.data(study.standard.data, train=True)
-    x, y = train.x[:256], train.y[:256]  # the pilot's 256 points (paper: the first 256 CIFAR-10 images)
+    k = study.z_points  # the pilot's 256 points (paper: the first 256 CIFAR-10 images)
+    x, y = train.x[:k], train.y[:k]
 
     def measure():
         out = {f"{when}_n{n}": [] for when in ("begin", "end") for n in (1, 10, 100)}
@@ -120,6 +122,7 @@ def test_unbounded_attack_sanity_check(rs, study):
 
 @pytest.mark.claim("C003-3.23")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR10])
+@pytest.mark.controls(mini=[DIGITS_TWO_Z_SAMPLES])
 def test_passes_per_minibatch(rs, study):
     from robustsuite.models import create_model
     from robustsuite.train import OBJECTIVES as objectives
@@ -152,7 +155,8 @@ def test_passes_per_minibatch(rs, study):
 
     def measure():
         return {"standard": count("standard"), "foar_zero": count("foar", eps=study.eps, init="zero"),
-                "foar_pgd1": count("foar", eps=study.eps), "soar": count("soar", eps=study.eps),
+                "foar_pgd1": count("foar", eps=study.eps),
+                "soar": count("soar", eps=study.eps, n_samples=study.counted_z_samples),
                 "pgd10": count("pgd_at", eps=study.eps, steps=10)}
 
     c = rs.measure(measure)

@@ -70,7 +70,8 @@ claim("C003-3.09", F, "§3.3.2, Eqs. 3.11-3.12",
 claim("C003-3.10", F, "App. 3.B, Table 3.6", "One z sample suffices: the SOAR loss with n = 1, 10, 100 samples "
       "is essentially the same.", paper={"begin_n1": 10.58, "begin_n100": 10.58, "end_n1": 1.57, "end_n100": 1.56},
       calibration="256 training digits (the pilot's size) at the start (standard model) and end (SOAR model) of "
-                  "fine-tuning, 3 seeds; 1,400 points gave 0.9-1.7%, catalog pilot within ~7%; asserted |n1 - n100| / n100 < 10% in every seed.")
+                  "fine-tuning, 3 seeds; 1,400 points gave 0.9-1.7%, catalog pilot within ~7%; asserted |n1 - n100| / n100 < 10% in every seed. "
+                  "Control one-point (seeds 0-2): 0.11 / 0.13 / 0.36, inconclusive.")
 claim("C003-3.11", F, "§3.3.4, Eq. 3.13", "Logistic regression: the second-order max over the L2 ball is "
       "l + eps|r| ||w|| + eps^2/2 u ||w||^2, and both terms vanish as the prediction becomes confident.",
       kind="theory", calibration="exact vs sampled maximum (10^5 points, d <= 10); monotone decrease for f in "
@@ -153,7 +154,8 @@ claim("C003-3.23", F, "§3.5.1, Table 3.5", "Passes per minibatch: standard 1F/1
       "k-step PGD-AT (k+1)F/(k+1)B.", paper={"soar_forward": 3, "soar_backward": 4, "foar_forward": 1,
                                               "foar_backward": 2},
       calibration="exact counts of forward calls and autograd passes in this implementation (FOAR with zero init; "
-                  "PGD1 init adds 1F/1B); SOAR/standard wall-clock ratio recorded, not asserted.")
+                  "PGD1 init adds 1F/1B); SOAR/standard wall-clock ratio recorded, not asserted. Control "
+                  "two-z-samples: SOAR 5F/6B, inconclusive (4 of 5 hold).")
 claim("C003-3.24", F, "§3.5.1", "Limitations: networks with batch normalisation do not benefit from SOAR.",
       kind="qualitative",
       skip_at={"mini": "the mini-tier SOAR models are BN-free MLPs; the claim needs a BN ResNet-10 (paper case)."},

@@ -37,6 +37,8 @@ class SoarStudy:
     regulariser: bool = True  # False: a negative control; SOAR's slot is fine-tuned without the regulariser
     pgd1_init_as: str = "pgd1"  # a negative control (C003-3.16): FOAR's PGD1-init slot starts from this init
     plateau_from: int = 20  # the short attack C003-2.07 compares with the long one; 1 in its negative control
+    z_points: int = 256  # C003-3.10's training points (the pilot's 256); 1 in its negative control (no batch mean)
+    counted_z_samples: int = 1  # z samples of the SOAR recipe C003-3.23 counts; 2 in its negative control
 
     def std(self, seed: int, **changes) -> TrainConfig:
         return self.standard.replace(seed=seed, label=f"{self.id}-standard-s{seed}", **changes)
@@ -87,6 +89,14 @@ DIGITS_FOAR_RANDOM_INIT = Control("pgd1-init-as-random", "FOAR's PGD1 initialisa
 # C003-2.07's: the short attack is one PGD step, which has not plateaued
 DIGITS_ONE_STEP = Control("one-step", "the 20-step attack is a single PGD step",
                           dataclasses.replace(DIGITS, id="digits-mlp-one-step", plateau_from=1))
+# C003-3.10's: the loss is taken on one training point, so one z sample's noise is not averaged over a batch
+DIGITS_ONE_POINT = Control("one-point", "the SOAR loss is taken on one training point, so a single z sample's "
+                                        "noise is not averaged over a minibatch",
+                           dataclasses.replace(DIGITS, id="digits-mlp-one-point", z_points=1))
+# C003-3.23's: SOAR's slot is counted with two z samples (App. 3.B's n = 2), a recipe of 5F/6B, not 3F/4B
+DIGITS_TWO_Z_SAMPLES = Control("two-z-samples", "SOAR's slot is counted with two z samples per example (2F/2B "
+                                                "more than the stated 3F/4B)",
+                               dataclasses.replace(DIGITS, id="digits-mlp-two-z-samples", counted_z_samples=2))
 
 _E = 8 / 255
 CIFAR_STD = TrainConfig(DataSpec("cifar10"), "resnet10", kw(batch_norm=False), lr=0.1, momentum=0.9,
