@@ -10,9 +10,10 @@ from robustsuite.claims import AllSeeds, OneSidedT, Within
 from robustsuite.metrics.label_geometry import (coarsen_labels, curve_gap, exact_duplicates, ks_distance,
                                                 spearman)
 from robustsuite.metrics.sensitivity import nearest_other_label, sensitivity, stratified_by_robustness
-from robustsuite.studies.dataset_sensitivity import (CIFAR100_FINE_COARSE, CIFAR100_LINF, CIFAR10_LINF, CIFAR_FAMILY,
-                                                     EMNIST, EMNIST_MDS, ENV_1M, ENV_TI, MNIST, RANDOM_COARSE,
-                                                     SHUFFLED_SENSITIVITY, load_external, mds_autocorrelation, radii)
+from robustsuite.studies.dataset_sensitivity import (ADDED_POINTS, CIFAR100_FINE_COARSE, CIFAR100_LINF, CIFAR10_LINF,
+                                                     CIFAR_FAMILY, EMNIST, EMNIST_MDS, ENV_1M, ENV_TI, MNIST,
+                                                     RANDOM_COARSE, SHUFFLED_SENSITIVITY, load_external,
+                                                     mds_autocorrelation, radii)
 
 
 @pytest.mark.claim("C000-06")
@@ -46,6 +47,7 @@ def test_cifar100_has_conflicting_duplicates(rs, study):
 
 @pytest.mark.claim("C000-09")
 @pytest.mark.studies(mini=[MNIST], paper=[CIFAR_FAMILY])
+@pytest.mark.controls(mini=[ADDED_POINTS])
 def test_sensitivity_distributions_and_subsets(rs, study):
     split = rs.data(study.data, train=True)
 
@@ -54,7 +56,15 @@ def test_sensitivity_distributions_and_subsets(rs, study):
         out = {"min_gain": [], "gap_subset": []}
         for seed in rs.seeds(3):  # the mechanism: removing points never lowers r (raises s never)
             keep = torch.randperm(len(r), generator=torch.Generator().manual_seed(seed))[: int(0.8 * len(r))]
-            r_sub = nearest_other_label(split.x[keep], split.y[keep], norm=study.norm).distance.cpu()
+            if study.added_points:  # the control: the whole set is the random 80% of itself plus test images
+                test = rs.data(study.data, train=False)
+                extra = torch.randperm(len(test.y), generator=torch.Generator().manual_seed(seed))[: len(r) // 4]
+                extra = extra.to(test.y.device)
+                keep = torch.arange(len(r))
+                r_sub = nearest_other_label(torch.cat([split.x, test.x[extra]]), torch.cat([split.y, test.y[extra]]),
+                                            norm=study.norm).distance.cpu()[: len(r)]
+            else:
+                r_sub = nearest_other_label(split.x[keep], split.y[keep], norm=study.norm).distance.cpu()
             out["min_gain"].append(float((r_sub - r[keep]).min()))
             out["gap_subset"].append(curve_gap(sensitivity(r), sensitivity(r_sub)))
         if rs.tier == "paper":

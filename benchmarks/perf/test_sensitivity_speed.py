@@ -12,12 +12,13 @@ import torch
 
 from robustsuite.claims import AllSeeds
 from robustsuite.metrics.sensitivity import algorithm1, faiss_available, nearest_other_label
-from robustsuite.studies.perf import SENSITIVITY_MINI, SENSITIVITY_PAPER, timed_search
+from robustsuite.studies.perf import BRUTE_FORCE, SENSITIVITY_MINI, SENSITIVITY_PAPER, timed_search
 
 
 @pytest.mark.perf
 @pytest.mark.claim("C000-07")
 @pytest.mark.studies(mini=[SENSITIVITY_MINI], paper=[SENSITIVITY_PAPER])
+@pytest.mark.controls(mini=[BRUTE_FORCE])
 def test_sensitivity_kernel_speed(rs, study):
     split = rs.data(study.data, train=True)
     if rs.tier == "paper" and len(split) < study.n_l2:
@@ -29,7 +30,7 @@ def test_sensitivity_kernel_speed(rs, study):
         for norm, n in (("l2", study.n_l2), ("linf", study.n_linf)):
             x, y = split.x[:n].reshape(n, -1), split.y[:n]
             for be in backends:
-                res, secs, peak = timed_search(x, y, norm, be, study.memory_bytes, split.x.device)
+                res, secs, peak = timed_search(x, y, norm, be, study.memory_bytes, split.x.device, study.brute_force)
                 rows[f"{norm}-{be}"] = {"n": n, "seconds": secs, "pairs_per_s": n * n / secs, "peak_bytes": peak,
                                        "planned_bytes": res.planned_bytes, "r": res.distance.cpu()}
         sub = split.x[:300].cpu(), split.y[:300].cpu()  # Algorithm 1 as printed, brute force in float64

@@ -28,6 +28,7 @@ class DataStudy:
     others: tuple[DataSpec, ...] = ()
     shuffled_sensitivity: bool = False  # a negative control (C000-11): each point's s is another point's
     random_coarse: bool = False  # a negative control (C000-10): the coarse labels are random, not merged classes
+    added_points: bool = False  # a negative control (C000-09): points are added (test images), not removed
 
 
 MNIST = DataStudy("mnist-3k", "mnist", DataSpec("mnist", n_train=3000))  # shares r with least_robust.MNIST_MLP
@@ -43,6 +44,11 @@ EMNIST_MDS = DataStudy("emnist-letters", "emnist", DataSpec("emnist_letters"), n
 # negative controls (mini): C000-10's coarse labels random, C000-11's sensitivities shuffled over the points
 RANDOM_COARSE = Control("random-coarse-labels", "the coarse labels are 5 random labels, not merged classes",
                         dataclasses.replace(MNIST, id="mnist-3k-random-coarse", random_coarse=True))
+# C000-09's mini case checks the mechanism (removing points never lowers r); its control reverses the cause: the
+# "subset" is the whole set plus a quarter as many test images, so the whole set is its random 80%
+ADDED_POINTS = Control("added-points", "points are added, not removed: the whole set plus a quarter as many test "
+                                       "images", dataclasses.replace(MNIST, id="mnist-3k-added-points",
+                                                                     added_points=True))
 SHUFFLED_SENSITIVITY = Control("shuffled-sensitivity", "each point's sensitivity is another point's",
                                dataclasses.replace(MNIST, id="mnist-3k-shuffled-sensitivity", shuffled_sensitivity=True))
 
