@@ -169,7 +169,8 @@ claim("C001-25", F, "Sec 5.1, App D.1, Table 6, footnote 8",
       calibration="closed form for the ranges; digits and the 2,000-image MNIST test subset: binarized -1361.8 and "
                   "original -1296.8 match Table 6 within 3 bits. Our smoothing (max with a zero-padded box filter) "
                   "gives smooth3 -1239 and smooth5 -1188 against the paper's -1265 / -1234: the paper's smoothing is "
-                  "milder (its smooth3 equals our smooth2, -1265.8), so smooth entries are asserted only in order.")
+                  "milder (its smooth3 equals our smooth2, -1265.8), so smooth entries are asserted only in order. "
+                  "No control: the harness refuses one on an erratum (identity variants would give order margins of 0).")
 claim("C001-26", F, "Sec 5.1, App D.1, Table 7",
       "Removing the domain box from PGD barely changes robust accuracy (|change| <= 1 pt except binarized MNIST "
       "-2.0), so perturbable volume does not explain robustness. (The text's blanket 'does not reduce accuracy' "
