@@ -37,7 +37,8 @@ from typing import TypeVar
 T = TypeVar("T")
 EXAMPLES = 32  # examples per split subset and attacked batch
 SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
-VALUES = EXAMPLES * 3 * 32 * 32  # values a loaded split of large inputs keeps: EXAMPLES CIFAR images' worth
+CIFAR_VALUES = 3 * 32 * 32  # values per CIFAR image: inputs larger than this are "large"
+VALUES = EXAMPLES * CIFAR_VALUES  # values a loaded split of large inputs keeps: EXAMPLES CIFAR images' worth
 _CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1), ("rounds", 1))
 _SWEEPS = ("ns", "sizes")
 
@@ -126,7 +127,7 @@ def examples(input_shape: tuple[int, ...]) -> int | None:
     """How many examples a smoke run keeps of a split with inputs of this shape: for inputs larger
     than a CIFAR image, VALUES worth (at least 2); None (all of them) for the others."""
     size = math.prod(input_shape)
-    return max(2, VALUES // size) if size > 3 * 32 * 32 else None
+    return max(2, VALUES // size) if size > CIFAR_VALUES else None
 
 
 def seeds(seeds: tuple[int, ...]) -> tuple[int, ...]:

@@ -16,7 +16,7 @@ class ResultsStore:
 
     def path(self, case: str) -> Path:
         # the tail of the case id; never a leading "." (a hidden file that `cp records/*.json` skips)
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", case)[-80:].strip("_").lstrip(".-_")
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", case)[-80:].rstrip("_").lstrip("._-")
         return self.run_dir / "records" / f"{slug}-{hashlib.sha1(case.encode()).hexdigest()[:8]}.json"
 
     def has(self, case: str) -> bool:
