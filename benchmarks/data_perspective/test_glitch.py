@@ -12,12 +12,13 @@ import torch
 import torch.nn.functional as F
 
 from robustsuite.claims import OneSidedT
-from robustsuite.studies.glitch import CIFAR10_WRN, DIGITS_BN
+from robustsuite.studies.glitch import CIFAR10_WRN, DIGITS_BN, SHARED_TRACKING_RNG
 from robustsuite.train.focus import FocusConfig, no_param_grad_and_eval, parameters_equal, tracking_attack, train_focus
 
 
 @pytest.mark.claim("C000-30")
 @pytest.mark.studies(mini=[DIGITS_BN], paper=[CIFAR10_WRN])
+@pytest.mark.controls(**SHARED_TRACKING_RNG)
 def test_tracked_set_leaves_training_unchanged(rs, study):
     split = rs.data(study.base.data, train=True)
     k = study.set_size
@@ -27,7 +28,8 @@ def test_tracked_set_leaves_training_unchanged(rs, study):
 
     def run(seed, track, guard):
         cfg = FocusConfig(study.base.replace(seed=seed), eps=study.eps, steps=3, track=track,
-                          track_steps=study.track_steps, ema_decay=0.9, guard=guard)
+                          track_steps=study.track_steps, ema_decay=0.9, guard=guard,
+                          shared_tracking_rng=study.shared_tracking_rng)
         return train_focus(cfg, split, rs.device)
 
     def tracking_bit(a, b) -> bool:

@@ -12,12 +12,13 @@ from robustsuite.claims import AllSeeds
 from robustsuite.studies.input_distribution import BINARIZED, ORIGINAL, Variant, measure_variant, spearman
 from robustsuite.studies.input_geometry import (ALPHA_MNIST_FULL, CIFAR_FULL, DIGITS, ICD_CIFAR_FULL, ICD_DIGITS,
                                                 ICD_MNIST, ICD_MNIST_FULL, MNIST_FULL, MNIST_SUBSET, ROBUST_AS_IDENTITY,
-                                                icd, volumes)
+                                                VOLUME_AS_IDENTITY, icd, volumes)
 from robustsuite.theory.geometry import log2_volume_range
 
 
 @pytest.mark.claim("C001-25")
 @pytest.mark.studies(mini=[DIGITS, MNIST_SUBSET], paper=[MNIST_FULL, CIFAR_FULL])
+@pytest.mark.controls(**VOLUME_AS_IDENTITY)
 def test_perturbable_volume(rs, study):
     def measure():
         sat_vol = volumes(rs, study, study.saturation)

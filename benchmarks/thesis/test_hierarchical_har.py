@@ -11,8 +11,8 @@ from robustsuite.data import DataSpec
 from robustsuite.data.hierarchy import get_hierarchy
 from robustsuite.models import create_model
 from robustsuite.models.har import parameter_count
-from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, CIFAR5X5, DIGITS, FLAT_ONE_EPOCH, Evaluator,
-                                              random_grouping_control)
+from robustsuite.studies.hierarchical import (CIFAR10, CIFAR100, CIFAR5X5, DIGITS, FLAT_ONE_EPOCH, META_AS_PGD,
+                                              Evaluator, random_grouping_control)
 
 
 def _har_vs_flat(rs, study, claim_id):
@@ -61,6 +61,7 @@ def test_har_beats_flat_on_cifar10_and_cifar5x5(rs, study):
 
 @pytest.mark.claim("C003-5.09")
 @pytest.mark.studies(mini=[DIGITS], paper=[CIFAR100])
+@pytest.mark.controls(**META_AS_PGD)
 def test_pgd_meta_is_not_weaker_than_full_har_attacks(rs, study):
     s = study.steps[1] if rs.tier == "paper" else study.steps[0]
 

@@ -165,8 +165,9 @@ claim("C000-30", F, "App. D Figs. 18-19; §4",
               "optimizer (EMA copy updated through .data, zero_grad before every step, attack on its own RNG); "
               "parameters are bit-for-bit identical whether set A, set B or nothing is tracked, with or without "
               "the context manager",
-      calibration="deterministic: bitwise equality (max |diff| = 0) after training, 3 seeds. No control: the harness "
-                  "refuses one on an erratum (its placebo, a tracker that leaks gradients, needs new training code).")
+      calibration="deterministic: bitwise equality (max |diff| = 0) after training, 3 seeds. Control "
+                  "shared-tracking-rng (the tracking attacks' random starts drawn from the training stream, so that "
+                  "tracking can reach training) judges the correction: parameters differ in all 3 seeds, refuted.")
 claim("C000-31", F, "Abstract; §1, §5",
       "The recipe improves several state-of-the-art results at identical computational cost.",
       paper={"c10linf_aa": 67.83, "c10l2_aa": 83.88, "c100linf_aa": 38.94},

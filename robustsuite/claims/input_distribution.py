@@ -164,13 +164,16 @@ claim("C001-25", F, "Sec 5.1, App D.1, Table 6, footnote 8",
       "original -1297; CIFAR original -12354, p = inf -15342); original vs inf-saturated CIFAR differ by 2^2990.",
       paper={"mnist_binary": -1361, "mnist_original": -1297, "mnist_smooth3": -1265, "mnist_smooth5": -1234,
              "cifar_original": -12354, "cifar_pinf": -15342, "footnote_bits": 2990},
-      erratum="Footnote 8's 2^2990 uses -12352 for original CIFAR; Table 6's -12354 gives 2988 bits. The case "
-              "asserts 2988 from the table (and the range endpoints, which the paper truncates toward zero).",
+      note="Footnote 8's 2^2990 uses -12352 for original CIFAR; Table 6's -12354 gives 2988 bits. A slip of 2 bits in "
+           "about 3,000 that leaves the statement true; the case asserts 2988 from the table (and the range "
+           "endpoints, which the paper truncates toward zero).",
       calibration="closed form for the ranges; digits and the 2,000-image MNIST test subset: binarized -1361.8 and "
                   "original -1296.8 match Table 6 within 3 bits. Our smoothing (max with a zero-padded box filter) "
                   "gives smooth3 -1239 and smooth5 -1188 against the paper's -1265 / -1234: the paper's smoothing is "
                   "milder (its smooth3 equals our smooth2, -1265.8), so smooth entries are asserted only in order. "
-                  "No control: the harness refuses one on an erratum (identity variants would give order margins of 0).")
+                  "Deterministic (no training, one value per condition). Control variants-as-identity (every variant "
+                  "the original data): inconclusive on both studies (every order margin 0; binarized MNIST 64 bits "
+                  "off Table 6).")
 claim("C001-26", F, "Sec 5.1, App D.1, Table 7",
       "Removing the domain box from PGD barely changes robust accuracy (|change| <= 1 pt except binarized MNIST "
       "-2.0), so perturbable volume does not explain robustness. (The text's blanket 'does not reduce accuracy' "

@@ -143,14 +143,15 @@ claim("C003-3.21", F, "App. 3.F", "No gradient masking: the mean number of input
                        "input-gradient coordinates): standard 63.7 / 63.6, PGD10-AT 63.8 / 63.9, SOAR-PGD1 51.6 / "
                        "58.8 (< 0.99 d), SOAR-zero 46.7 / 44.3 (> 0.5 d); catalog pilot: SOAR-PGD1 16/64."},
       calibration="paper tier: SOAR-PGD1 >= 0.99 d; zero-init <= 0.5 d.")
-claim("C003-3.22", F, "App. 3.F", "An Linf PGD20 attack with eps=1 (step 2/255) drives SOAR to 0% accuracy.",
+claim("C003-3.22", F, "App. 3.F", "An Linf PGD20 attack with eps=1 (step 2/255) spans the entire input range "
+      "[0, 1], giving near black-and-white images, and drives SOAR to 0% accuracy.",
       paper={"soar_acc_eps1": 0.0},
       erratum="With step 2/255 and 20 steps a pixel moves at most 40/255, so the attack cannot 'span the whole input "
               "range'; the sanity check needs a step of at least 1/20. The case runs the printed attack and asserts "
               "the corrected statement: with step 0.1 (span 2.0) accuracy is <= 1%.",
       calibration="3 seeds, digits SOAR models: accuracy under the corrected attack measured 0%; the printed attack "
-                  "(kept in the metrics) leaves 0-3%. No control: the harness refuses one on an erratum; a "
-                  "one-off script: the corrected attack at eps 0.01 leaves 93.5 / 88.4 / 92.2% (seeds 0-2).")
+                  "(kept in the metrics) leaves 3.3-3.5%. Control small-budget (eps 0.01) judges the correction: the "
+                  "corrected attack leaves 93.5 / 88.4 / 92.2% (seeds 0-2), refuted.")
 claim("C003-3.23", F, "§3.5.1, Table 3.5", "Passes per minibatch: standard 1F/1B, FOAR 1F/2B, SOAR 3F/4B, "
       "k-step PGD-AT (k+1)F/(k+1)B.", paper={"soar_forward": 3, "soar_backward": 4, "foar_forward": 1,
                                               "foar_backward": 2},

@@ -201,15 +201,15 @@ class Case:
         The record's verdict is the paper's claim's: the decision's, except for an erratum claim,
         whose case decides the corrected statement: the paper is refuted when that statement
         reproduces, and a corrected statement that fails is an error of the suite, never "refuted".
-        A negative control's record names the control (`control`, `control_removes`); the control
-        fails when its verdict is `reproduced` (the case cannot tell the claim from its placebo).
+        A negative control's record names the control (`control`, `control_removes`) and carries
+        the decision's verdict: a control of an erratum judges the corrected statement (its
+        counterexample), so its record also says `control_judges`. The control fails when that
+        verdict is `reproduced` (the case cannot tell the claim, or the counterexample, from its placebo).
         """
         claim = get_claim(claim_id)
         _check_rule(claim, decision, seeds, smoke=self.suite.options.smoke)
-        if self.control is not None and claim.erratum:
-            raise ConfigError(f"{claim.id} is an erratum; a negative control belongs to an empirical claim.")
         verdict = decision.verdict.value
-        if claim.erratum:
+        if claim.erratum and self.control is None:
             verdict = Verdict.REFUTED.value if decision.verdict is Verdict.REPRODUCED else SUITE_ERROR
         metrics = {k: [float(v) for v in vs] for k, vs in (metrics or {}).items()}
         study_obj, study = study, _plain(study)
@@ -229,6 +229,8 @@ class Case:
         if self.control is not None:
             # the field robustsuite/report/kinds.py reads (CONTROL_FIELD; the harness does not import the report)
             record |= {"control": self.control.name, "control_removes": self.control.removes}
+            if claim.erratum:
+                record["control_judges"] = "the corrected statement"
         self.suite.store.write(record)
         if self.suite.options.smoke:
             return decision  # a smoke case passes by reaching here: its code paths ran, its verdict means nothing

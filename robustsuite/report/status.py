@@ -54,10 +54,11 @@ class ClaimStatus:
     @property
     def control_verdict(self) -> str:
         """'not run' without control records; else 'NAME: verdict' per control (a control passes when
-        it does not reproduce the claim)."""
+        it does not reproduce the claim; an erratum's control judges the corrected statement)."""
         if not self.controls:
             return NOT_RUN
-        return "; ".join(f"{control_name(r)}: {r['verdict']}" for r in self.controls)
+        return "; ".join(f"{control_name(r)}: {r['verdict']}" + (" (of the correction)" if r.get("control_judges")
+                                                                  else "") for r in self.controls)
 
     @property
     def tier(self) -> str:

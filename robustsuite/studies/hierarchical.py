@@ -48,6 +48,7 @@ class HierStudy:
     one_target: bool = False  # a negative control (C003-5.04): the worst-case search tries one random eligible target
     pgd_as_hier: bool = False  # a negative control (C003-5.03): untargeted PGD is loose hierarchical PGD
     flat_epochs: int = 0  # a negative control (C003-5.12): the flat models alone train this many epochs (0: recipe)
+    meta_as_pgd: bool = False  # a negative control (C003-5.09): PGD-Meta is untargeted PGD on the full HAR
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
@@ -81,6 +82,8 @@ class HierStudy:
             name = "pgd"
         if self.pgd_as_hier and name == "pgd":
             name = "hierloose"
+        if self.meta_as_pgd and name == "meta":
+            name = "pgd"
         hier = dict(hierarchy=h, **base)
         return {"pgd": lambda: attack("pgd", **base),
                 "hier": lambda: attack("hierarchical_pgd", **hier),
@@ -198,6 +201,12 @@ def pgd_as_hier(study: HierStudy) -> HierStudy:
     return dataclasses.replace(study, id=f"{study.id}-pgd-as-hier", pgd_as_hier=True)
 
 
+def meta_as_pgd(study: HierStudy) -> HierStudy:
+    """A negative control of an erratum (C003-5.09, PGD-Meta is the stronger attack): PGD-Meta's slot is
+    filled by untargeted PGD on the full HAR, so the two attacks it compares are one attack."""
+    return dataclasses.replace(study, id=f"{study.id}-meta-as-pgd", meta_as_pgd=True)
+
+
 def flat_undertrained(study: HierStudy, epochs: int = 1) -> HierStudy:
     """A negative control of the opposite kind, for a claim that HAR gains no clean accuracy over a
     flat model: the flat models (not HAR's components) train `epochs` epochs, a known deficit."""
@@ -301,3 +310,7 @@ def pooled_delta(ev_list, defence, key):
         per_seed.append(rates[1] - rates[0])
     pc, pp = (100 * torch.cat(pooled[k]).mean().item() for k in ("clean", key))
     return pp - pc, per_seed, len(torch.cat(pooled["clean"]))
+
+# negative control of the erratum C003-5.09: PGD-Meta is the full-HAR PGD it is compared with
+META_AS_PGD = {tier: [Control("meta-as-pgd", "PGD-Meta's slot is untargeted PGD on the full HAR, the attack it is "
+                              "compared with", meta_as_pgd(s))] for tier, s in (("mini", DIGITS), ("paper", CIFAR100))}

@@ -42,6 +42,16 @@ CIFAR_FULL = Geometry("cifar10-test", "cifar10", 8 / 255, None,
                            ("sat256", -14747), ("sat512", -15028), ("satinf", -15342)))
 
 
+# negative control (C001-25): every saturation and smoothing variant is the original data, labels kept
+VOLUME_AS_IDENTITY = {tier: [Control("variants-as-identity", "every saturation and smoothing variant is the original "
+                                     "data (labels kept)", dataclasses.replace(
+                                         g, id=f"{g.id}-as-identity",
+                                         saturation=tuple(Variant(v.label, level=v.level) for v in g.saturation),
+                                         smoothing=tuple(Variant(v.label, level=v.level) for v in g.smoothing)))
+                             for g in group] for tier, group in (("mini", (DIGITS, MNIST_SUBSET)),
+                                                                 ("paper", (MNIST_FULL, CIFAR_FULL)))}
+
+
 def volumes(rs, g: Geometry, variants) -> dict[str, float]:
     return {v.label: mean_log2_volume(rs.data(g.spec(v), train=False).x, g.eps) for v in variants}
 

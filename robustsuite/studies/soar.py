@@ -39,6 +39,7 @@ class SoarStudy:
     plateau_from: int = 20  # the short attack C003-2.07 compares with the long one; 1 in its negative control
     z_points: int = 256  # C003-3.10's training points (the pilot's 256); 1 in its negative control (no batch mean)
     counted_z_samples: int = 1  # z samples of the SOAR recipe C003-3.23 counts; 2 in its negative control
+    unbounded_eps: float = 1.0  # C003-3.22's "unbounded" attack budget (the whole [0, 1] range); 0.01 in its control
 
     def std(self, seed: int, **changes) -> TrainConfig:
         return self.standard.replace(seed=seed, label=f"{self.id}-standard-s{seed}", **changes)
@@ -97,6 +98,10 @@ DIGITS_ONE_POINT = Control("one-point", "the SOAR loss is taken on one training 
 DIGITS_TWO_Z_SAMPLES = Control("two-z-samples", "SOAR's slot is counted with two z samples per example (2F/2B "
                                                 "more than the stated 3F/4B)",
                                dataclasses.replace(DIGITS, id="digits-mlp-two-z-samples", counted_z_samples=2))
+# C003-3.22's (an erratum): the "unbounded" sanity-check attack gets an eps of 0.01, which cannot reach 0%
+DIGITS_SMALL_BUDGET = Control("small-budget", "the unbounded attack's budget is eps 0.01, far from spanning the "
+                                              "input range",
+                              dataclasses.replace(DIGITS, id="digits-mlp-small-budget", unbounded_eps=0.01))
 
 _E = 8 / 255
 CIFAR_STD = TrainConfig(DataSpec("cifar10"), "resnet10", kw(batch_norm=False), lr=0.1, momentum=0.9,

@@ -56,6 +56,7 @@ class FocusConfig:
     track_steps: int = 40
     ema_decay: float = 0.0  # 0: no weight averaging
     guard: bool = True  # tracking inside a no-parameter-gradient, eval-mode context
+    shared_tracking_rng: bool = False  # a negative control (C000-30): tracking draws from the training stream
     lr_variant: str = "base"  # "base": base.schedule; "a".."e": the paper's variants of a 1-cycle schedule
     swish: bool = False  # nn.ReLU modules become nn.SiLU (the paper's wrn-28-10-swish); see swap_relu_for_silu
     augment: bool = False  # random crop (pad 4) and horizontal flip, DM-Improves-AT's `--augment base`
@@ -88,6 +89,8 @@ class FocusConfig:
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("base", "label")}
         d["base"] = self.base.to_dict()
+        if not self.shared_tracking_rng:  # absent at its default: adding the field changed no cache key
+            del d["shared_tracking_rng"]
         return d
 
     def digest(self, salt: str = "") -> str:
@@ -219,7 +222,8 @@ def train_focus(cfg: FocusConfig, data: Split, device: str | torch.device = "cpu
     opt = make_optimizer(b.optimizer, model.parameters(), lr=b.lr, momentum=b.momentum, weight_decay=b.weight_decay,
                          nesterov=b.nesterov)
     gen = torch.Generator().manual_seed(b.seed + 100_003)  # batches and injected picks
-    track_gen = torch.Generator().manual_seed(b.seed + 7)  # tracking attacks: never the training stream
+    # tracking attacks: never the training stream (except in C000-30's negative control)
+    track_gen = gen if cfg.shared_tracking_rng else torch.Generator().manual_seed(b.seed + 7)
     step = cfg.step_size if cfg.step_size is not None else 2.5 * cfg.eps / cfg.steps
     steps_per_epoch = -(-len(train) // b.batch_size)
     total = max(1, b.epochs * steps_per_epoch)

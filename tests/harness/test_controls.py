@@ -74,19 +74,37 @@ def test_controls_option_runs_them_beside_the_main_cases(pytester):
     assert len(recs.main) == 2 and len(recs.controls) == 3
 
 
-def test_a_control_needs_a_name_and_what_it_removes_and_an_empirical_claim(tmp_path):
+def test_a_control_needs_a_name_and_what_it_removes(tmp_path):
     import pytest
 
-    from robustsuite.claims import Control, OneSidedT
+    from robustsuite.claims import Control
     from robustsuite.errors import ConfigError
-    from robustsuite.harness.suite import Case, Options, Suite
 
     with pytest.raises(ConfigError):
         Control("bad name", "x", None)
     with pytest.raises(ConfigError):
         Control("ok", "", None)
-    case = Case(Suite(Options(run_dir=str(tmp_path), cache_dir=str(tmp_path))), "c",
-                control=Control("placebo", "the cause removed", None))
-    with pytest.raises(ConfigError, match="erratum"):  # C003-4.03 is an erratum
-        case.conclude("C003-4.03", OneSidedT(0.0).decide([1.0, 2.0]), assertion="x", study="s", seeds=(0, 1))
-    assert not list(tmp_path.glob("**/*.json"))  # refused before any record is written
+
+
+def test_an_errata_control_judges_the_corrected_statement(tmp_path):
+    """An erratum's main record reads `refuted` when its correction reproduces; its control must not
+    reproduce the correction (the counterexample), and its record carries the decision's verdict."""
+    import json
+
+    import pytest
+
+    from robustsuite.claims import Control, OneSidedT
+    from robustsuite.harness.suite import Case, Options, Suite
+
+    suite = Suite(Options(run_dir=str(tmp_path), cache_dir=str(tmp_path)))
+    placebo = Control("placebo", "the cause removed", None)
+    def conclude(case_id, values):  # C003-4.03 is an erratum
+        Case(suite, case_id, control=placebo).conclude("C003-4.03", OneSidedT(0.0).decide(values), assertion="x",
+                                                       study="s", seeds=(0, 1, 2, 3))
+
+    conclude("passes", [-1.0, -2.0, -1.5, -1.2])
+    with pytest.raises(AssertionError, match="reproduces"):
+        conclude("fails", [1.0, 2.0, 1.5, 1.2])
+    recs = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("**/*.json"))]
+    assert sorted(r["verdict"] for r in recs) == ["refuted", "reproduced"]
+    assert all(r["control_judges"] == "the corrected statement" for r in recs)
