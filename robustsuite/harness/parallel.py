@@ -113,9 +113,11 @@ def _tuples(data: dict) -> dict:
 def work(session: pytest.Session, state: dict) -> bool:
     """A worker: run the cases this worker claims, in the queue's order, until every case is done.
     After a case the worker first looks for a case of the same module: cases of one module share
-    the session's memo (a zoo's measurements, say) and fixtures, which are warm in this worker.
+    the session's memo (a zoo's measurements, say) and fixtures, which are warm in this worker; and
+    it leaves modules another worker is in to that worker while it has other work (`preference`).
     `state` is the scale plugin's: this worker's name, queue folder and launch, and the outcomes
     and serialized reports its hooks collect."""
+    from robustsuite.harness.schedule import preference
     from robustsuite.harness.workqueue import WorkQueue
 
     queue, worker = WorkQueue(state["queue"]), state["worker"]
@@ -133,8 +135,8 @@ def work(session: pytest.Session, state: dict) -> bool:
         queue.publish_total(len(items))
 
     def take(last: str | None) -> tuple[str | None, int]:
-        near = [c for c in ids if last is not None and module[c] == module[last]]
-        return queue.take(near + [c for c in ids if last is None or module[c] != module[last]], worker, state["launch"])
+        busy = {module[c] for c, w in queue.in_flight().items() if w != worker and c in module}
+        return queue.take(preference(ids, module, last, busy), worker, state["launch"])
 
     stop, ran, guess = queue.heartbeat(), False, None
     try:

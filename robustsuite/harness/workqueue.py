@@ -207,6 +207,19 @@ class WorkQueue:
                              seconds, info.get("launch", ""), gen))
         return sorted(out, key=lambda e: (e.claimed, e.case))
 
+    def in_flight(self) -> dict[str, str]:
+        """case -> worker of every claimed case that has not ended (one listing; a read per such claim)."""
+        names = os.listdir(self.folder)
+        done = {n.split(".")[0] for n in names if n.endswith(".done")}
+        newest: dict[str, tuple[int, str]] = {}
+        for n in names:
+            if n.endswith(".claim") and (key := n.split(".")[0]) not in done:
+                gen = int(n.split(".")[1][1:])
+                if gen >= newest.get(key, (-1, ""))[0]:
+                    newest[key] = (gen, n)
+        claims = (_read(self.folder / n) for _, n in newest.values())
+        return {info["case"]: info["worker"] for info in claims if info is not None}
+
     def unfinished(self, worker: str, launch: str | None = None) -> list[Entry]:
         """Cases `worker` (of `launch`) holds and did not end: the case that crashed it, if it is gone."""
         return [e for e in self.entries()

@@ -133,6 +133,25 @@ def test_take_follows_the_given_order_and_skips_done_cases(tmp_path) -> None:
     assert queue.take(["b", "c", "a"], "w1") == (None, 2)  # c and a in flight
 
 
+def test_in_flight_names_each_running_case_and_its_worker(tmp_path) -> None:
+    queue = WorkQueue(tmp_path / "q")
+    queue.folder.mkdir()
+    assert queue.claim("a", "w0") and queue.claim("b", "w1")
+    queue.finish("a", "passed", 0.1)
+    assert queue.in_flight() == {"b": "w1"}
+
+
+def test_a_worker_prefers_its_module_and_leaves_busy_modules_last() -> None:
+    from robustsuite.harness.schedule import preference
+
+    module = {"m1::a": "m1", "m2::b": "m2", "m3::c": "m3", "m1::d": "m1", "m2::e": "m2"}
+    cases = list(module)
+    assert preference(cases, module, None, set()) == cases
+    assert preference(cases, module, "m1::a", set()) == ["m1::a", "m1::d", "m2::b", "m3::c", "m2::e"]
+    # another worker is in m2 (its zoo is warm there): m2's cases come last
+    assert preference(cases, module, "m1::a", {"m2"}) == ["m1::a", "m1::d", "m3::c", "m2::b", "m2::e"]
+
+
 def test_longest_first() -> None:
     from robustsuite.harness.schedule import longest_first
 
