@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from robustsuite.claims import OneSidedT, Sequential
-from robustsuite.studies.alignment import CIFAR10_ZOO, FINETUNED, MNIST_MINI, SELF_WITNESS, AlignmentStudy, mini_results
+from robustsuite.studies.alignment import (CIFAR10_ZOO, FINETUNED, MNIST_MINI, SELF_WITNESS, AlignmentStudy,
+                                          mini_results, relative_drop)
 from robustsuite.studies.alignment_paper import RES50_RES18, TABLE_6_3, VITB, VITB_VITB32, paper_results
 
 
@@ -43,13 +44,14 @@ REFERENCE = "finetuned"
 def test_alignment_lowers_the_held_out_alignment_loss(rs, study):
     if rs.tier == "paper":
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))
-        drops = [1 - a / b for a, b in zip(m["kl_after"], m["kl_before"])]
+        drops = [relative_drop(a, b) for a, b in zip(m["kl_after"], m["kl_before"])]
         rs.conclude("C003-6.01", OneSidedT(0.1).decide(drops), study=study, seeds=seeds,
                     assertion="held-out KL(witness || source) falls by > 10% after alignment, every seed",
                     metrics={"kl_before": m["kl_before"], "kl_after": m["kl_after"], "relative_drop": drops})
         return
     seeds, m = rs.measure(lambda: mini_results(rs, study))
-    drops = [min(1 - m[f"align_loss_after[{w}]"][i] / m[f"align_loss_before[{w}]"][i] for w in ("self", "multi"))
+    drops = [min(relative_drop(m[f"align_loss_after[{w}]"][i], m[f"align_loss_before[{w}]"][i])
+                 for w in ("self", "multi"))
              for i in range(len(seeds))]
     rs.conclude("C003-6.01", OneSidedT(0.3).decide(drops), study=study, seeds=seeds,
                 assertion="held-out alignment loss (KL at T=4, mean over witnesses) falls by > 30% for the self- "
@@ -64,7 +66,7 @@ def test_alignment_raises_source_witness_similarity(rs, study):
     seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True) if rs.tier == "paper"
                           else mini_results(rs, study))
     n = len(seeds)
-    kl_drop = [1 - m["kl_after"][i] / m["kl_before"][i] for i in range(n)]
+    kl_drop = [relative_drop(m["kl_after"][i], m["kl_before"][i]) for i in range(n)]
     agree = [(m["agreement_after"][i] - m["agreement_before"][i]) / 100 for i in range(n)]
     cos = [m["grad_cos_after"][i] - m["grad_cos_before"][i] for i in range(n)]
     worst = [min(a, b, c) for a, b, c in zip(kl_drop, agree, cos)]
@@ -99,7 +101,7 @@ def test_aligned_perturbations_sit_at_flatter_maxima(rs, study):
     after, ref = ("aligned", "source") if paper else ("aligned_multi", REFERENCE)
 
     def gain(m) -> list[float]:
-        return [1 - a / b for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
+        return [relative_drop(a, b) for a, b in zip(m[f"sharpness[{after}]"], m[f"sharpness[{ref}]"])]
 
     if paper:
         seeds, m = rs.measure(lambda: paper_results(rs, study, mechanism=True))

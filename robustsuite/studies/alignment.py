@@ -238,6 +238,15 @@ CIFAR10_ZOO = dataclasses.replace(
 
 
 
+def relative_drop(after: float, before: float) -> float:
+    """1 - after / before: the share of `before` that is gone. Where `before` is 0 nothing can fall:
+    0 when `after` is 0 too, -1 when it rose from nothing (a randomly initialised torchvision ViT,
+    the smoke run's stand-in for its weights, has a zero head, so its KLs and curvatures are 0)."""
+    if before == 0:
+        return 0.0 if after == 0 else -1.0
+    return 1 - after / before
+
+
 def mini_results(rs, study: AlignmentStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
     """The per-seed measurements of the shared zoo, as {metric: [value per seed]} (3 seeds by default)."""
     seeds = seeds or rs.seeds(3)

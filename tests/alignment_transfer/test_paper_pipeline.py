@@ -51,3 +51,11 @@ def test_the_paper_tier_aligns_one_epoch_over_streamed_imagenet_train_and_smoke_
     assert not any("imagenet_train20" in d or "in-memory" in d for d in study.departures)
     shrunk = smoke.shrink(study).aligned(0).data
     assert shrunk.name == "imagenet" and shrunk.n_train == smoke.EXAMPLES
+
+
+def test_relative_drop_is_defined_when_nothing_was_there_to_fall():
+    """A random torchvision ViT (the smoke run's stand-in) has a zero head: KL and curvature 0 before alignment."""
+    from robustsuite.studies.alignment import relative_drop
+
+    assert relative_drop(0.25, 1.0) == 0.75 and relative_drop(2.0, 1.0) == -1.0
+    assert relative_drop(0.0, 0.0) == 0.0 and relative_drop(0.3, 0.0) == -1.0
