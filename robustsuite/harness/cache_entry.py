@@ -38,13 +38,41 @@ class Entry:
     def model(self, device: torch.device | str = "cpu") -> nn.Module:
         """The model rebuilt through the registry, with these weights, in eval mode. Building does
         not disturb the global RNG (a cache hit and a miss leave it alike)."""
-        with torch.random.fork_rng(devices=[]):
-            model = self.spec.build()
         try:
-            model.load_state_dict(self.state_dict)
+            model = _skeleton_with(self.spec, self.state_dict)
+            if model is None:
+                with torch.random.fork_rng(devices=[]):
+                    model = self.spec.build()
+                model.load_state_dict(self.state_dict)
         except RuntimeError as err:
             raise BadEntryError(f"its weights do not fit a rebuilt {self.spec.name!r}: {err}") from None
         return model.to(device).eval()
+
+
+def _skeleton(spec: ModelSpec) -> nn.Module | None:
+    """`spec`'s architecture built on the meta device (no storage, no random initialisation, which
+    costs a ViT-B seconds on a CPU), or None where its constructor cannot run there."""
+    try:
+        with torch.device("meta"):
+            return spec.build()
+    except Exception:  # noqa: BLE001 -- any constructor that needs real tensors is built for real instead
+        return None
+
+
+def _skeleton_with(spec: ModelSpec, state: dict[str, torch.Tensor]) -> nn.Module | None:
+    """The meta-built model holding `state`'s tensors, or None where that is not the same model
+    as a real build loading them: a tensor outside the state dict (left on meta) or tied weights
+    (which `assign` would untie). A state that does not fit raises, as `load_state_dict` does."""
+    model = _skeleton(spec)
+    if model is None:
+        return None
+    tied = len(list(model.parameters())) != len(dict(model.named_parameters(remove_duplicate=False)))
+    if tied:
+        return None
+    model.load_state_dict(state, assign=True)
+    if any(t.is_meta for t in (*model.parameters(), *model.buffers())):
+        return None
+    return model
 
 
 def encode(model: nn.Module, config: dict, meta: dict) -> bytes:
@@ -54,8 +82,10 @@ def encode(model: nn.Module, config: dict, meta: dict) -> bytes:
     if not isinstance(spec, ModelSpec):
         raise BadEntryError(f"a {type(model).__name__} not built by create_model (it has no model_spec) cannot be "
                             "cached: entries are state dicts rebuilt through the model registry.")
-    with torch.random.fork_rng(devices=[]):
-        rebuilt = spec.build()
+    rebuilt = _skeleton(spec)
+    if rebuilt is None:
+        with torch.random.fork_rng(devices=[]):
+            rebuilt = spec.build()
     if [type(m) for m in rebuilt.modules()] != [type(m) for m in model.modules()]:
         raise BadEntryError(f"this {spec.name!r} was changed after create_model built it (its module types differ "
                             "from a rebuilt one); record the change in its ModelSpec so the cache can rebuild it.")

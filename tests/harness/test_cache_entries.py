@@ -9,7 +9,7 @@ import torch
 from robustsuite.data import DataSpec
 from robustsuite.harness import ModelCache, Options, Suite
 from robustsuite.harness.cache_admin import prune, scan
-from robustsuite.harness.cache_entry import BadEntryError, decode, encode
+from robustsuite.harness.cache_entry import BadEntryError, _skeleton_with, decode, encode
 from robustsuite.models import create_model, swap_relu_for_silu
 from robustsuite.train import TrainConfig, kw
 
@@ -137,6 +137,29 @@ def test_cache_hit_leaves_the_global_rng_alone(tmp_path):
     state = torch.get_rng_state()
     _cache(tmp_path, calls).get(CFG)
     assert torch.equal(state, torch.get_rng_state())
+
+
+def test_entries_load_into_a_meta_built_skeleton_unless_that_would_change_the_model(monkeypatch):
+    real = create_model("mlp", input_shape=(1, 8, 8), num_classes=10, hidden=(8, 8, 8)).eval()
+    spec, state, x = real.model_spec, real.state_dict(), torch.rand(4, 1, 8, 8)
+    fast = _skeleton_with(spec, state)
+    assert fast is not None and torch.equal(fast.eval()(x), real(x))
+    build = type(spec).build
+
+    def with_buffer(self):  # a tensor outside the state dict would stay on the meta device
+        model = build(self)
+        model.register_buffer("extra", torch.ones(1), persistent=False)
+        return model
+
+    def tied(self):  # assign=True would untie two layers sharing one weight
+        model = build(self)
+        a, b = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m.weight.shape == (8, 8)]
+        b.weight = a.weight
+        return model
+
+    for variant in (with_buffer, tied):
+        monkeypatch.setattr(type(spec), "build", variant)
+        assert _skeleton_with(spec, variant(spec).state_dict()) is None
 
 
 def test_suite_heals_a_truncated_entry_and_the_case_gets_its_model(tmp_path):
