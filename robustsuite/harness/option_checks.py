@@ -35,6 +35,9 @@ def check_options(config: pytest.Config) -> None:
     if opt.checkpoint_every < 0:
         raise pytest.UsageError(f"--checkpoint-every {opt.checkpoint_every} is not allowed; give a number of epochs "
                                 ">= 1, or 0 (checkpoints only on SIGTERM/SIGUSR1).")
+    if not opt.checkpoint_seconds >= 0:
+        raise pytest.UsageError(f"--checkpoint-seconds {opt.checkpoint_seconds} is not allowed; give seconds >= 0 "
+                                "(0: every --checkpoint-every epochs, however short).")
 
 
 def marker_names(expression: str) -> set[str]:

@@ -60,6 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--checkpoint-every", type=int, default=1, metavar="EPOCHS",
                 help="training checkpoints every EPOCHS epochs (0: only on SIGTERM/SIGUSR1); a killed training "
                      "resumes from its last one. Default: 1")
+    g.addoption("--checkpoint-seconds", type=float, default=30.0, metavar="S",
+                help="interval checkpoints at least S seconds apart: a short training writes none and loses at "
+                     "most S seconds when killed. Default: 30")
     g.addoption("--controls", action="store_true",
                 help="also run every case's negative controls, beside the main cases (-m control: only the controls)")
     g.addoption("--smoke", action="store_true",
@@ -203,6 +206,7 @@ def suite(request: pytest.FixtureRequest):
                       run_dir=str(run_dir), seeds=parse_seeds(config.option.seeds), device=device,
                       seed_offset=config.option.seed_offset, test_offset=config.option.test_offset,
                       progress=config.option.progress, checkpoint_every=config.option.checkpoint_every,
+                      checkpoint_seconds=config.option.checkpoint_seconds,
                       smoke=config.option.smoke,
                       **({"efficiency": scale["efficiency"]} if "efficiency" in scale else {}))
     return Suite(options)

@@ -43,6 +43,7 @@ class Options:
     progress: bool = False
     efficiency: Efficiency = Efficiency()  # precision, channels-last, compile (see efficiency.py)
     checkpoint_every: int = 1  # epochs between training checkpoints; 0: only on SIGTERM/SIGUSR1
+    checkpoint_seconds: float = 30.0  # and at least this long apart (a 2-s training writes none)
     smoke: bool = False  # toy-size run of the tier's code paths (robustsuite.harness.smoke); verdicts meaningless
 
     def __post_init__(self) -> None:
@@ -52,6 +53,8 @@ class Options:
         if not isinstance(self.checkpoint_every, int) or self.checkpoint_every < 0:
             raise ConfigError(f"checkpoint_every={self.checkpoint_every!r} is not allowed; give a whole number of "
                               "epochs >= 0 (0: only on SIGTERM/SIGUSR1).")
+        if not self.checkpoint_seconds >= 0:
+            raise ConfigError(f"checkpoint_seconds={self.checkpoint_seconds!r} is not allowed; give seconds >= 0.")
 
 
 def parse_seeds(text: str | None) -> tuple[int, ...] | None:
@@ -141,7 +144,8 @@ class Suite:
         return self._data[key]
 
     def _train(self, cfg: TrainConfig):
-        checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every)
+        checkpoint = Checkpoint(self.cache.checkpoint_path(cfg), self.options.checkpoint_every,
+                                self.options.checkpoint_seconds)
         with own_random_stream():  # a training leaves the caller's random stream as a cache hit would
             try:
                 return train_model(cfg, self._plain_data(cfg.data, train=True), device=self.device,

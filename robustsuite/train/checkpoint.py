@@ -8,7 +8,8 @@ this epoch's permutation, the running loss), the history, the best epoch so far 
 objective's own counters (`loss.state`, e.g. an eps ramp). The lr schedule is a function of the
 position, so it needs no state of its own.
 
-It is written every `every` epochs and, at the end of the step (or epoch) in which SIGTERM or
+It is written every `every` epochs, at most once per `min_seconds` (a short training, such as most
+of the mini tier's, then writes none and loses only those seconds when killed), and at the end of the step (or epoch) in which SIGTERM or
 SIGUSR1 arrives (what Slurm sends before a preemption or a time limit): after SIGUSR1 training
 goes on; after SIGTERM the process then dies of the signal as it would have without us.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +34,19 @@ SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
 
 @dataclass
 class Checkpoint:
-    """Where a training run keeps its state, and how often (every `every` epochs; 0: only on a signal)."""
+    """Where a training run keeps its state, and how often (every `every` epochs; 0: only on a signal;
+    never sooner than `min_seconds` after the run started or last saved)."""
 
     path: Path
     every: int = 1
+    min_seconds: float = 0.0
+    _last: float = field(default=0.0, repr=False)
     _pending: list[int] = field(default_factory=list, repr=False)
     _previous: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
+        self._last = time.monotonic()
         if not isinstance(self.every, int) or self.every < 0:
             raise ConfigError(f"checkpoint every={self.every!r} is not allowed; give a whole number of epochs >= 0 "
                               "(0: only when SIGTERM or SIGUSR1 arrives).")
@@ -68,10 +74,12 @@ class Checkpoint:
         buf = io.BytesIO()
         torch.save({"format": FORMAT, **state}, buf)
         write_atomic(self.path, buf.getvalue())
+        self._last = time.monotonic()
 
     def due(self, epochs_done: int) -> bool:
         """After `epochs_done` epochs: is a checkpoint due by the interval?"""
-        return self.every > 0 and epochs_done % self.every == 0
+        return (self.every > 0 and epochs_done % self.every == 0
+                and time.monotonic() - self._last >= self.min_seconds)
 
     def signalled(self) -> bool:
         """Whether SIGTERM or SIGUSR1 arrived and its checkpoint is not written yet."""

@@ -98,7 +98,7 @@ SUITE_CHILD = textwrap.dedent("""
     loop.augment = augment
     cfg = TrainConfig(DataSpec("digits", n_train=400), "mlp", kw(hidden=(16,)), epochs=3, batch_size=50,
                       momentum=0.9, lr=0.05, augment="hflip")
-    Suite(Options(cache_dir=cache_dir, run_dir=cache_dir + "/run")).model(cfg)
+    Suite(Options(cache_dir=cache_dir, run_dir=cache_dir + "/run", checkpoint_seconds=0)).model(cfg)
 """)
 
 

@@ -29,6 +29,7 @@ def run(pytester, *args):
     (["--gpus", "two"], "--workers/--gpus 'two' is not allowed"),
     (["--device", "gpu"], "--device 'gpu' is not allowed; use auto, cpu, cuda or cuda:N"),
     (["--checkpoint-every", "-1"], "--checkpoint-every -1 is not allowed"),
+    (["--checkpoint-seconds", "-5"], "--checkpoint-seconds -5.0 is not allowed"),
     (["--threads", "0"], "--threads 0 is not allowed"),
     (["-m", "digitz or mnist"], "-m 'digitz or mnist': unknown marker(s) ?'digitz'?; markers are: ?'alignment_transfer'*"),
 ])

@@ -88,6 +88,20 @@ def test_bad_interval_is_refused(tmp_path):
         Checkpoint(tmp_path / "x", every=-1)
 
 
+def test_interval_checkpoints_keep_their_minimum_spacing(tmp_path, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("robustsuite.train.checkpoint.time.monotonic", lambda: clock[0])
+    ckpt = Checkpoint(tmp_path / "run.ckpt", every=1, min_seconds=30)
+    assert not ckpt.due(1)  # 0 s after the start
+    clock[0] += 30
+    assert ckpt.due(1)
+    ckpt.save({})
+    clock[0] += 29
+    assert not ckpt.due(2)
+    clock[0] += 1
+    assert ckpt.due(2) and Checkpoint(tmp_path / "other", every=1).due(1)  # no floor: every epoch
+
+
 def test_focus_training_resumes_bit_identical(tmp_path, monkeypatch):
     """In process: SIGUSR1 mid-epoch (a checkpoint, training goes on), then a crash one step later;
     the run started again resumes mid-epoch (permutation, focus examples, EMA, both generators)."""
