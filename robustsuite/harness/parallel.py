@@ -110,11 +110,24 @@ def _tuples(data: dict) -> dict:
     return data
 
 
+def _family(item: pytest.Item) -> str | None:
+    """The claim family of a case (None: no claim marker, or a claim id the catalog lacks)."""
+    from robustsuite.claims import get_claim
+
+    marker = item.get_closest_marker("claim")
+    try:
+        return get_claim(marker.args[0]).family if marker and marker.args else None
+    except Exception:  # noqa: BLE001 -- an unknown claim id is reported by the case itself
+        return None
+
+
 def work(session: pytest.Session, state: dict) -> bool:
     """A worker: run the cases this worker claims, in the queue's order, until every case is done.
-    After a case the worker first looks for a case of the same module: cases of one module share
-    the session's memo (a zoo's measurements, say) and fixtures, which are warm in this worker; and
-    it leaves modules another worker is in to that worker while it has other work (`preference`).
+    After a case the worker first looks for a case of the same claim family (of the same module
+    first): such cases share models, the session's memo (a zoo's measurements, say) and fixtures,
+    which are warm in this worker, where a second worker would wait on the model cache's lock or
+    measure them again; and it leaves families another worker is in to that worker while it has
+    other work (`preference`).
     `state` is the scale plugin's: this worker's name, queue folder and launch, and the outcomes
     and serialized reports its hooks collect."""
     from robustsuite.harness.schedule import preference
@@ -125,6 +138,7 @@ def work(session: pytest.Session, state: dict) -> bool:
     items = sorted(session.items, key=lambda it: rank.get(it.nodeid, len(rank)))  # stable: unknown in collection order
     by_id, ids = {i.nodeid: i for i in items}, [i.nodeid for i in items]
     module = {c: c.split("::")[0] for c in ids}
+    family = {i.nodeid: _family(i) or module[i.nodeid] for i in items}
     # the case expected next (pytest keeps the fixtures it shares): the module's next, else the order's next
     after, groups = {a.nodeid: b for a, b in zip(items, items[1:])}, {}
     for i in items:
@@ -135,8 +149,8 @@ def work(session: pytest.Session, state: dict) -> bool:
         queue.publish_total(len(items))
 
     def take(last: str | None) -> tuple[str | None, int]:
-        busy = {module[c] for c, w in queue.in_flight().items() if w != worker and c in module}
-        return queue.take(preference(ids, module, last, busy), worker, state["launch"])
+        busy = {family[c] for c, w in queue.in_flight().items() if w != worker and c in family}
+        return queue.take(preference(ids, family, last, busy), worker, state["launch"])
 
     stop, ran, guess = queue.heartbeat(), False, None
     try:

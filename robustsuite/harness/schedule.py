@@ -51,9 +51,15 @@ def longest_first(cases: Sequence[str], seconds: dict[str, float], heavy: Iterab
     return sorted(cases, key=lambda c: (-expected(c), position[c]))
 
 
-def preference(cases: Sequence[str], module: dict[str, str], last: str | None, busy: set[str]) -> list[str]:
-    """The order in which a worker tries `cases` (already longest first) after running `last`: the
-    cases of `last`'s module, then those of modules no other worker is in, then the `busy` modules'."""
-    near = [c for c in cases if last is not None and module[c] == module[last]]
-    rest = [c for c in cases if last is None or module[c] != module[last]]
-    return near + sorted(rest, key=lambda c: module[c] in busy)  # stable: the longest-first order within each
+def preference(cases: Sequence[str], group: dict[str, str], last: str | None, busy: set[str]) -> list[str]:
+    """The order in which a worker tries `cases` (pytest node ids, already longest first) after
+    running `last`: the cases of `last`'s group (its module's first), then those of groups no other
+    worker is in, then the `busy` groups'. A group is what cases share: a claim family's models,
+    memoised measurements and fixtures."""
+    def module(c: str) -> str:
+        return c.split("::")[0]
+
+    near = [c for c in cases if last is not None and group[c] == group[last]]
+    rest = [c for c in cases if last is None or group[c] != group[last]]
+    near.sort(key=lambda c: module(c) != module(last))  # stable: the longest-first order within each
+    return near + sorted(rest, key=lambda c: group[c] in busy)

@@ -141,15 +141,16 @@ def test_in_flight_names_each_running_case_and_its_worker(tmp_path) -> None:
     assert queue.in_flight() == {"b": "w1"}
 
 
-def test_a_worker_prefers_its_module_and_leaves_busy_modules_last() -> None:
+def test_a_worker_prefers_its_family_and_module_and_leaves_busy_families_last() -> None:
     from robustsuite.harness.schedule import preference
 
-    module = {"m1::a": "m1", "m2::b": "m2", "m3::c": "m3", "m1::d": "m1", "m2::e": "m2"}
-    cases = list(module)
-    assert preference(cases, module, None, set()) == cases
-    assert preference(cases, module, "m1::a", set()) == ["m1::a", "m1::d", "m2::b", "m3::c", "m2::e"]
-    # another worker is in m2 (its zoo is warm there): m2's cases come last
-    assert preference(cases, module, "m1::a", {"m2"}) == ["m1::a", "m1::d", "m3::c", "m2::b", "m2::e"]
+    family = {"m1::a": "f1", "m2::b": "f2", "m3::c": "f3", "m4::x": "f1", "m1::d": "f1", "m2::e": "f2"}
+    cases = list(family)
+    assert preference(cases, family, None, set()) == cases
+    # after m1::a: its module's other case, then its family's, then the rest longest first
+    assert preference(cases, family, "m1::a", set()) == ["m1::a", "m1::d", "m4::x", "m2::b", "m3::c", "m2::e"]
+    # another worker is in family f2 (its zoo is warm there, its models locked while they train): f2 comes last
+    assert preference(cases, family, "m1::a", {"f2"}) == ["m1::a", "m1::d", "m4::x", "m3::c", "m2::b", "m2::e"]
 
 
 def test_longest_first() -> None:
