@@ -89,13 +89,16 @@ def transfer_cell(source: WhiteBox, target_model: nn.Module, target: WhiteBox, y
 def transfer_matrix(sources: Mapping[str, nn.Module], targets: Mapping[str, nn.Module], x: torch.Tensor,
                     y: torch.Tensor, attack: Attack, *, cache: dict | None = None) -> dict[tuple[str, str], TransferCell]:
     """Every (source, target) cell; each model is attacked white-box once (kept in `cache` by name,
-    so a caller can share white-box points between matrices of the same data and attack)."""
+    so a caller can share white-box points between matrices of the same data and attack; a model
+    object under two names is attacked once: the attacks are seeded, so a second run would repeat it)."""
     if not sources or not targets:
         raise ConfigError("a transfer matrix needs at least one source and one target model.")
     cache = {} if cache is None else cache
-    for name, m in {**sources, **targets}.items():
+    models = {**sources, **targets}
+    for name, m in models.items():
         if name not in cache:
-            cache[name] = white_box(m, x, y, attack)
+            twin = next((k for k, other in models.items() if other is m and k in cache), None)
+            cache[name] = cache[twin] if twin is not None else white_box(m, x, y, attack)
     return {(s, t): transfer_cell(cache[s], targets[t], cache[t], y) for s in sources for t in targets}
 
 

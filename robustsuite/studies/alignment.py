@@ -117,12 +117,21 @@ class LogitEnsemble(nn.Module):
 
 
 def _named_source_models(study: AlignmentStudy, seed: int, load: Load) -> dict[str, nn.Module]:
-    source = load(study.scratch(study.source, seed))
+    """The sources by role; roles with one config (a placebo's aligned sources are its fine-tuned
+    one) share one model object, which the measurements then take once."""
+    loaded: dict[TrainConfig, nn.Module] = {}
+
+    def once(cfg: TrainConfig) -> nn.Module:
+        if cfg not in loaded:
+            loaded[cfg] = load(cfg)
+        return loaded[cfg]
+
+    source = once(study.scratch(study.source, seed))
     return {"source": source,
-            "aligned_self": load(study.aligned(seed, (study.self_witness,), "aligned_self")),
-            "aligned_multi": load(study.aligned(seed, study.witnesses, "aligned_multi")),
-            "finetuned": load(study.finetuned(seed)),
-            "ensemble": LogitEnsemble(source, load(study.scratch(study.self_witness, seed))).eval()}
+            "aligned_self": once(study.aligned(seed, (study.self_witness,), "aligned_self")),
+            "aligned_multi": once(study.aligned(seed, study.witnesses, "aligned_multi")),
+            "finetuned": once(study.finetuned(seed)),
+            "ensemble": LogitEnsemble(source, once(study.scratch(study.self_witness, seed))).eval()}
 
 
 def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> dict[str, float]:
@@ -154,21 +163,33 @@ def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> di
         out[f"gain_mean[{name}]"] = (sum(matrix[(name, t)].rate_qualified for t in targets) / len(targets)
                                      - sum(matrix[("source", t)].rate_qualified for t in targets) / len(targets))
         out[f"whitebox_error[{name}]"] = 100.0 * float(cache[name].fooled.float().mean())
-    # C003-6.05: input-gradient norm and Hessian top eigenvalue at clean, Gaussian and PGD points
     n = study.hessian_points
     gauss = (x[:n] + 0.1 * torch.randn(x[:n].shape, generator=torch.Generator().manual_seed(seed)).to(x)).clamp(0, 1)
+    hessian = {id(sources[name]) for name in ("source", "aligned_multi", "finetuned")}  # the gated pair, the control
+    taken: dict[int, dict[str, float]] = {}  # by model object: a model under two roles is measured once
     for name in ("source", "aligned_multi", "aligned_self", "finetuned"):
         m = sources[name]
-        for where, pts in (("clean", x[:n]), ("gauss", gauss), ("pgd", cache[name].adv[:n])):
-            out[f"grad_norm_{where}[{name}]"] = input_gradient_norm(m, pts, y[:n])
-            if name != "aligned_self":  # the gated pair and the fine-tuned control
-                out[f"lambda_max_{where}[{name}]"] = float(hessian_top_eigenvalue(m, pts, y[:n]).mean())
-        # C003-6.04: loss-surface sharpness around the model's own adversarial points
-        _, sharp = loss_surface(m, x[:n], y[:n], cache[name].adv[:n] - x[:n], points=7, seed=seed)
-        out[f"sharpness[{name}]"] = float(sharp.mean())
-        # C003-6.03: low-frequency share of the perturbation's DCT energy (top-left H/4 x W/4 block)
-        delta = cache[name].adv - x
-        out[f"lf_fraction[{name}]"] = float(low_frequency_fraction(delta, max(1, x.shape[-1] // 4)).mean())
+        if id(m) not in taken:
+            taken[id(m)] = _smoothness(m, x, y, cache[name].adv, gauss, n, seed, hessian=id(m) in hessian)
+        out.update({f"{k}[{name}]": v for k, v in taken[id(m)].items()
+                    if name != "aligned_self" or not k.startswith("lambda_max")})
+    return out
+
+
+def _smoothness(m: nn.Module, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor, gauss: torch.Tensor, n: int,
+                seed: int, *, hessian: bool) -> dict[str, float]:
+    """One source's smoothness around its own PGD points `adv` (metric name -> value)."""
+    out: dict[str, float] = {}
+    # C003-6.05: input-gradient norm and Hessian top eigenvalue at clean, Gaussian and PGD points
+    for where, pts in (("clean", x[:n]), ("gauss", gauss), ("pgd", adv[:n])):
+        out[f"grad_norm_{where}"] = input_gradient_norm(m, pts, y[:n])
+        if hessian:
+            out[f"lambda_max_{where}"] = float(hessian_top_eigenvalue(m, pts, y[:n]).mean())
+    # C003-6.04: loss-surface sharpness around the model's own adversarial points
+    _, sharp = loss_surface(m, x[:n], y[:n], adv[:n] - x[:n], points=7, seed=seed)
+    out["sharpness"] = float(sharp.mean())
+    # C003-6.03: low-frequency share of the perturbation's DCT energy (top-left H/4 x W/4 block)
+    out["lf_fraction"] = float(low_frequency_fraction(adv - x, max(1, x.shape[-1] // 4)).mean())
     return out
 
 

@@ -81,6 +81,9 @@ def test_matrix_attacks_each_model_once_and_parses_back():
     assert parsed["n_all"][("a", "c")] == 10
     with pytest.raises(ConfigError, match="cannot appear"):
         matrix_metrics({("x->y", "t"): matrix[("a", "b")]})
+    calls.clear()  # one model object under two names ("aligned" a placebo's fine-tuned source): attacked once
+    twin = transfer_matrix({"a": models["a"], "aligned": models["a"]}, {"c": models["c"]}, x, y, counting)
+    assert calls == [models["a"], models["c"]] and twin[("aligned", "c")] == twin[("a", "c")]
 
 
 def test_empty_qualified_set_gives_nan_not_zero():
