@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from robustsuite.harness import smoke
 from robustsuite.harness.cache import ModelCache, Trainer
 from robustsuite.harness.efficiency import Efficiency
 from robustsuite.harness.environment import environment
+from robustsuite.harness.memo_store import MemoStore
 from robustsuite.harness.seeding import own_random_stream, seed_everything
 from robustsuite.harness.store import ResultsStore
 from robustsuite.harness.timing import stopwatch
@@ -121,12 +124,22 @@ class Suite:
         focus-training configs): `trainer(cfg)` returns (model, history)."""
         return ModelCache(root, trainer, self.device)
 
-    def memo(self, key: object, compute: Callable[[], object]) -> object:
-        """A session-wide memo, so cases that share a measurement compute it once."""
+    def memo(self, key: object, compute: Callable[[], object], *, shared: bool = False) -> object:
+        """A session-wide memo, so cases that share a measurement compute it once. `shared`: the
+        value is plain data (JSON) and is also kept in the cache folder, so the other workers of
+        the run, and later runs of the same code, read it instead of measuring it again."""
         if key not in self._memo:
             with own_random_stream(f"memo:{key!r}"):  # the same value whichever case computes it first
-                self._memo[key] = compute()
+                self._memo[key] = self.shared_memo.get(key, compute) if shared else compute()
         return self._memo[key]
+
+    @functools.cached_property
+    def shared_memo(self) -> MemoStore:
+        o = self.options
+        settings = json.dumps({"tier": o.tier, "device": o.device, "smoke": o.smoke, "seed_offset": o.seed_offset,
+                               "test_offset": o.test_offset, "data_root": os.path.abspath(o.data_root),
+                               "efficiency": self.efficiency}, sort_keys=True, default=str)
+        return MemoStore(os.path.join(o.cache_dir, "memo"), settings)
 
     def seeds(self, default: int = 3) -> tuple[int, ...]:
         seeds = self.options.seeds if self.options.seeds is not None else tuple(range(default))

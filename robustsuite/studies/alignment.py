@@ -271,5 +271,6 @@ def relative_drop(after: float, before: float) -> float:
 def mini_results(rs, study: AlignmentStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
     """The per-seed measurements of the shared zoo, as {metric: [value per seed]} (3 seeds by default)."""
     seeds = seeds or rs.seeds(3)
-    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data)) for s in seeds]
+    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data), shared=True)
+            for s in seeds]
     return seeds, {k: [r[k] for r in runs] for k in runs[0]}

@@ -67,7 +67,7 @@ def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dic
                          lambda: target_white_box(study.zoo, s, rs.model, rs.data, study.n))  # shared by 6.12/6.13
             return measure_attack_variants(study.zoo, s, rs.model, rs.data, study.specs(), study.n, wb)
 
-        runs = [rs.memo(("attack-variants", study, s), lambda s=s: run(s)) for s in seeds]
+        runs = [rs.memo(("attack-variants", study, s), lambda s=s: run(s), shared=True) for s in seeds]
         return seeds, {k: [r[k] for r in runs] for k in runs[0]}
     seeds = rs.seeds(PAPER_SEEDS)
     runs = []
