@@ -169,7 +169,7 @@ def test_class_agnostic_perturbations_change_the_true_label(rs, study):
         man = FontsManifold(SPECS[study.dataset], device=rs.device)
         agn = rs.model(study.vae_config(agnostic=True))
         test = rs.data(DataSpec(study.dataset), train=False)
-        x, y = test.x[:200], test.y[:200]
+        x, y = test.x[:study.n_oracle], test.y[:study.n_oracle]
         out = []
         for s in n_seeds(rs):
             model = rs.model(study.config("normal", study.ns[-1], s))

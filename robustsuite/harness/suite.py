@@ -151,7 +151,7 @@ class Suite:
         if key not in self._data:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,
                               test_offset=self.options.test_offset, standin=self.options.smoke)
-            if self.options.smoke and not train:
+            if self.options.smoke:
                 split = split.head(smoke.examples(split.input_shape))
             self._data[key] = split.to(self.device)
         return self._data[key]

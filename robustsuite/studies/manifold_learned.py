@@ -54,6 +54,7 @@ class LearnedStudy:
     ranges: tuple = REAL_RANGES
     n_test: int | None = None
     n_attack: int = 1000
+    n_oracle: int = 200  # test points the FONTS oracle labels (C002-33): 10 classes x every font, projected
     n_vae: int | None = None  # training images of the VAE (None = all)
     placebo: tuple[tuple[str, str], ...] = ()  # a negative control: (scheme, the scheme that trains in its slot)
 

@@ -58,6 +58,8 @@ def test_on_cifar(rs, study):
     split = rs.data(DataSpec("cifar10", n_test=8), train=False)  # absent: the stand-in
     assert split.x.shape[1:] == (3, 32, 32) and split.num_classes == 10
     assert len(rs.data(DataSpec("imagenette"), train=False)) == 2  # large inputs: VALUES worth
+    assert len(rs.data(DataSpec("imagenette"), train=True)) == 2  # training splits too
+    assert len(rs.data(DataSpec("cifar10", n_train=40), train=True)) == 40  # small inputs: every example
     values = rs.measure(lambda: [0.5 for _ in rs.seeds(5)])
     rs.conclude("C003-4.04", OneSidedT(1.0).decide(values), assertion="ratio > 1", study=study, metrics={"r": values})
 """
