@@ -82,6 +82,8 @@ class PretrainedAlignment:
     attack_name: str = "pgd_transfer"
     attack_kwargs: tuple[tuple[str, object], ...] = kw(eps=4 / 255, steps=20, step_size=1 / 255)
     smooth_points: int = 100  # points for gradient norms, Hessians, loss surfaces
+    hessian_iters: int = 20  # power-iteration steps per Hessian top eigenvalue
+    surface_grid: int = 11  # loss-surface slice: points per axis (Fig. 6.3)
     test: DataSpec = VAL
     align: DataSpec = ALIGN
     # where this protocol departs from the thesis' (recorded in every record of the study)
@@ -141,11 +143,12 @@ def measure_pretrained(study: PretrainedAlignment, seed: int, load: Load, data: 
                 out[f"grad_norm_{where}[{name}]"] = input_gradient_norm(m, pts, y[:n])
                 try:  # attention kernels may lack double backward (the thesis skips ViT Hessians too)
                     yn = y[:n]
-                    lam = [hessian_top_eigenvalue(m, pts[i:i + 10], yn[i:i + 10]) for i in range(0, len(pts), 10)]
+                    lam = [hessian_top_eigenvalue(m, pts[i:i + 10], yn[i:i + 10], iters=study.hessian_iters)
+                           for i in range(0, len(pts), 10)]
                     out[f"lambda_max_{where}[{name}]"] = float(torch.cat(lam).mean())
                 except RuntimeError:
                     pass
-            _, sharp = loss_surface(m, x[:n], y[:n], adv[:n] - x[:n], points=11, seed=seed)
+            _, sharp = loss_surface(m, x[:n], y[:n], adv[:n] - x[:n], points=study.surface_grid, seed=seed)
             out[f"sharpness[{name}]"] = float(sharp.mean())
             out[f"lf_fraction[{name}]"] = float(low_frequency_fraction(adv - x, max(1, x.shape[-1] // 8)).mean())
     return out
