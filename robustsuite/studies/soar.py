@@ -37,6 +37,8 @@ class SoarStudy:
     regulariser: bool = True  # False: a negative control; SOAR's slot is fine-tuned without the regulariser
     pgd1_init_as: str = "pgd1"  # a negative control (C003-3.16): FOAR's PGD1-init slot starts from this init
     plateau_from: int = 20  # the short attack C003-2.07 compares with the long one; 1 in its negative control
+    plateau_steps: int = 1000  # C003-2.07's long attack
+    n_plateau: int | None = None  # C003-2.07's evaluation points (None: n_eval)
     z_points: int = 256  # C003-3.10's training points (the pilot's 256); 1 in its negative control (no batch mean)
     counted_z_samples: int = 1  # z samples of the SOAR recipe C003-3.23 counts; 2 in its negative control
     unbounded_eps: float = 1.0  # C003-3.22's "unbounded" attack budget (the whole [0, 1] range); 0.01 in its control
@@ -79,7 +81,7 @@ class SoarStudy:
 _DIGITS_STD = TrainConfig(DataSpec("digits"), "mlp", kw(hidden=(256, 256)), lr=0.02, momentum=0.9, epochs=20,
                           batch_size=64)
 DIGITS = SoarStudy("digits-mlp", "digits", _DIGITS_STD, _DIGITS_STD.replace(lr=0.004, epochs=10), eps=0.1,
-                   step_size=0.025)
+                   step_size=0.025, plateau_steps=200, n_plateau=200)
 
 # C003-1.01's negative control: SOAR's slot holds its PGD1-only fine-tuning (the regulariser removed)
 DIGITS_PGD1_ONLY = Control("pgd1-only", "SOAR's regulariser removed: the same fine-tuning on its PGD1 points",
