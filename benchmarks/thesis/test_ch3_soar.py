@@ -56,7 +56,7 @@ def test_soar_regulariser_adds_to_its_pgd1_start(rs, study):
 @pytest.mark.controls(mini=[DIGITS_ONE_STEP])
 def test_pgd_plateaus_after_20_steps(rs, study):
     seeds = rs.seeds(3)
-    long, n = study.plateau_steps, study.n_plateau  # mini: PGD200 on the first 200 test images
+    long, n = study.plateau_steps, study.n_plateau
 
     def measure():
         gaps = {}
