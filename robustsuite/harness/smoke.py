@@ -9,6 +9,7 @@ keyword argument) holding it:
     ...steps, ...iters               -> 2   (attacks, adversarial training, projections)
     ...restarts, ...starts, ...rounds -> 1  (rounds: of a perf benchmark's timing)
     ...grid                          -> 3   (points per axis of a loss-surface slice)
+    ...draws                         -> 2   (Monte Carlo draws: noise draws, z samples)
     ..._size but not ...batch_size   -> EXAMPLES // 4  (val_size, set_size: subsets of a training split)
     looks (a sequential rule's seed counts) -> (SEEDS,)
     example counts n_..., ..._n, ..._points, batch -> EXAMPLES  (for n_...: None, "all", too)
@@ -41,7 +42,8 @@ EXAMPLES = 32  # examples per split subset and attacked batch
 SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
 CIFAR_VALUES = 3 * 32 * 32  # values per CIFAR image: inputs larger than this are "large"
 VALUES = EXAMPLES * CIFAR_VALUES  # values a loaded split of large inputs keeps: EXAMPLES CIFAR images' worth
-_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1), ("rounds", 1), ("grid", 3))
+_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1), ("rounds", 1), ("grid", 3),
+         ("draws", 2))
 _SWEEPS = ("ns", "sizes")
 
 

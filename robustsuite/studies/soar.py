@@ -40,6 +40,7 @@ class SoarStudy:
     plateau_steps: int = 1000  # C003-2.07's long attack
     n_plateau: int | None = None  # C003-2.07's evaluation points (None: n_eval)
     z_points: int = 256  # C003-3.10's training points (the pilot's 256); 1 in its negative control (no batch mean)
+    z_draws: tuple[int, ...] = (1, 10, 100)  # C003-3.10's z samples per loss estimate: the first against the last
     counted_z_samples: int = 1  # z samples of the SOAR recipe C003-3.23 counts; 2 in its negative control
     unbounded_eps: float = 1.0  # C003-3.22's "unbounded" attack budget (the whole [0, 1] range); 0.01 in its control
 

@@ -19,6 +19,7 @@ class _Study:
     set_size: int = 1024
     restarts: int = 5
     surface_grid: int = 11
+    z_draws: tuple[int, ...] = (1, 10, 100)
     num_classes: int = 100
     batch_size: int = 512
 
@@ -33,6 +34,7 @@ def test_the_rule():
     assert s.recipe.data.n_train == EXAMPLES and s.n_test == EXAMPLES and s.n_attack == EXAMPLES
     assert s.recipe.val_size == s.set_size == EXAMPLES // 4
     assert s.ns[:4] == tuple(sorted(set(s.ns[:4]))) and s.ns[-1] is None  # a sweep stays ordered and distinct
+    assert s.z_draws == (1, 2, 2)  # Monte Carlo draws; a case keeps the distinct ones
     assert s.restarts == 1 and s.surface_grid == 3 and s.num_classes == 100 and s.batch_size == 512
     assert shrink(s.recipe, sizes=False) == s.recipe  # the cache's second pass changes nothing
     assert examples((3, 224, 224)) == 2 and examples((3, 56, 48)) == 12 and examples((1, 1, 16_000)) == 6
