@@ -69,6 +69,8 @@ class AlignmentStudy:
     steps: int = 20
     step_size: float = 0.025
     hessian_points: int = 50
+    hessian_iters: int = 20  # power-iteration steps per Hessian top eigenvalue
+    surface_grid: int = 7  # loss-surface slice around each PGD point: points per axis
     tags: tuple[str, ...] = field(default=())
     placebo_alignment: bool = False  # a negative control: every "aligned" source is fine-tuned with cross-entropy
 
@@ -170,23 +172,24 @@ def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> di
     for name in ("source", "aligned_multi", "aligned_self", "finetuned"):
         m = sources[name]
         if id(m) not in taken:
-            taken[id(m)] = _smoothness(m, x, y, cache[name].adv, gauss, n, seed, hessian=id(m) in hessian)
+            taken[id(m)] = _smoothness(study, m, x, y, cache[name].adv, gauss, seed, hessian=id(m) in hessian)
         out.update({f"{k}[{name}]": v for k, v in taken[id(m)].items()
                     if name != "aligned_self" or not k.startswith("lambda_max")})
     return out
 
 
-def _smoothness(m: nn.Module, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor, gauss: torch.Tensor, n: int,
-                seed: int, *, hessian: bool) -> dict[str, float]:
+def _smoothness(study: AlignmentStudy, m: nn.Module, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor,
+                gauss: torch.Tensor, seed: int, *, hessian: bool) -> dict[str, float]:
     """One source's smoothness around its own PGD points `adv` (metric name -> value)."""
     out: dict[str, float] = {}
+    n = study.hessian_points
     # C003-6.05: input-gradient norm and Hessian top eigenvalue at clean, Gaussian and PGD points
     for where, pts in (("clean", x[:n]), ("gauss", gauss), ("pgd", adv[:n])):
         out[f"grad_norm_{where}"] = input_gradient_norm(m, pts, y[:n])
         if hessian:
-            out[f"lambda_max_{where}"] = float(hessian_top_eigenvalue(m, pts, y[:n]).mean())
+            out[f"lambda_max_{where}"] = float(hessian_top_eigenvalue(m, pts, y[:n], iters=study.hessian_iters).mean())
     # C003-6.04: loss-surface sharpness around the model's own adversarial points
-    _, sharp = loss_surface(m, x[:n], y[:n], adv[:n] - x[:n], points=7, seed=seed)
+    _, sharp = loss_surface(m, x[:n], y[:n], adv[:n] - x[:n], points=study.surface_grid, seed=seed)
     out["sharpness"] = float(sharp.mean())
     # C003-6.03: low-frequency share of the perturbation's DCT energy (top-left H/4 x W/4 block)
     out["lf_fraction"] = float(low_frequency_fraction(adv - x, max(1, x.shape[-1] // 4)).mean())
