@@ -141,7 +141,7 @@ def test_more_data_closes_robust_generalisation_gap(rs, study):
             s = sized(study, n, full)
             out["test_robust"].append(mean(measure_variant(rs, s, study.variant, seed, std=False)["robust"]
                                             for seed in rs.seeds(3)))
-            out["train_robust"].append(mean(train_robust_accuracy(rs, s, study.variant, seed, study.train_eval)
+            out["train_robust"].append(mean(train_robust_accuracy(rs, s, study.variant, seed, study.n_train_eval)
                                             for seed in rs.seeds(3)))
         return out
 

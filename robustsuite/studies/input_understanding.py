@@ -66,19 +66,19 @@ class WidthStudy:
     base: VariantStudy
     widths: tuple[tuple[str, tuple], ...]  # (label, model kwargs), smallest first
     variants: tuple[Variant, ...]
-    train_eval: int | None = None  # how many training images to attack for train robust accuracy
+    n_train_eval: int | None = None  # how many training images to attack for train robust accuracy
 
 
 WIDTH_DIGITS = WidthStudy("digits-width-mlp", "digits", DIGITS_MNIST_VARIANTS,
                           (("w16", kw(hidden=(16,))), ("w64", kw(hidden=(64,))), ("w256", kw(hidden=(256,)))),
-                          (BINARIZED, ORIGINAL), train_eval=400)
+                          (BINARIZED, ORIGINAL), n_train_eval=400)
 WIDTH_MNIST = WidthStudy("mnist-width-lenet5", "mnist", MNIST_PAPER,
                          tuple((f"w{w:g}", kw(widen=w)) for w in (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)),
-                         (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9))), train_eval=10_000)
+                         (BINARIZED, ORIGINAL, *(smooth(s) for s in range(2, 9))), n_train_eval=10_000)
 WIDTH_CIFAR = WidthStudy("cifar10-width-wrn28", "cifar10", CIFAR_SATURATION_PAPER,
                          tuple((f"w{w:g}", kw(widen=w)) for w in (0.25, 1.0, 4.0)),
                          tuple(sat(p) for p in (1, 1.5, 1.75, 2, 2.25, 2.5, 3, 4, 8, 16, 64, 128, 256, math.inf)),
-                         train_eval=10_000)
+                         n_train_eval=10_000)
 # negative control: every variant's transform is the identity
 WIDTH_AS_IDENTITY = Control("variants-as-identity", "every variant's transform is the identity", as_identity(WIDTH_DIGITS))
 
@@ -90,7 +90,7 @@ def width_table(rs, study: WidthStudy) -> dict[str, dict[str, list[float]]]:
             for s in rs.seeds(3):
                 row = measure_variant(rs, study.base, v, s, std=False, model_kwargs=mk)
                 out.setdefault(f"test_robust_{v.label}", {}).setdefault(wl, []).append(row["robust"])
-                tr = train_robust_accuracy(rs, study.base, v, s, study.train_eval, model_kwargs=mk)
+                tr = train_robust_accuracy(rs, study.base, v, s, study.n_train_eval, model_kwargs=mk)
                 out.setdefault(f"train_robust_{v.label}", {}).setdefault(wl, []).append(tr)
     return out
 
@@ -103,15 +103,15 @@ class SizeStudy:
     base: VariantStudy
     sizes: tuple[int | None, ...]  # None = the full training split
     variant: Variant
-    train_eval: int = 200  # the first images of each training subset are attacked (all sizes share them)
+    n_train_eval: int = 200  # the first images of each training subset are attacked (all sizes share them)
     weight_decay: float = 0.0
 
 
 SIZE_DIGITS = SizeStudy("digits-size-mlp", "digits", DIGITS_MNIST_VARIANTS, (200, 800, None), ORIGINAL)
 SIZE_MNIST = SizeStudy("mnist-size-lenet5", "mnist", MNIST_PAPER, (1000, 3000, 9000, 27000, None), ORIGINAL,
-                       train_eval=1000, weight_decay=0.002)
+                       n_train_eval=1000, weight_decay=0.002)
 SIZE_CIFAR = SizeStudy("cifar10-size-wrn28-4", "cifar10", CIFAR_SATURATION_PAPER, (1000, 3000, 9000, 27000, None),
-                       ORIGINAL, train_eval=1000, weight_decay=0.002)
+                       ORIGINAL, n_train_eval=1000, weight_decay=0.002)
 # negative control: every size is the smallest
 ONE_SIZE = Control("one-size", "every size is the smallest training subset",
                    dataclasses.replace(SIZE_DIGITS, id="digits-size-mlp-one-size",
