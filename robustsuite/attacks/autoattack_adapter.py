@@ -13,9 +13,10 @@ _NORMS = {"linf": "Linf", "l2": "L2"}
 @register_attack()
 def autoattack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, norm: str = "linf",
                version: str = "standard", attacks: tuple[str, ...] = (), seed: int = 0,
-               batch_size: int = 500) -> torch.Tensor:
+               batch_size: int = 500, iters: int = 100, queries: int = 5000) -> torch.Tensor:
     """AutoAttack's adversarial points at (eps, norm): the `standard` version by default, or the
-    named `attacks` (e.g. ("apgd-ce",)) as a custom version."""
+    named `attacks` (e.g. ("apgd-ce",)) as a custom version. `iters` (APGD, FAB) and `queries`
+    (Square) are AutoAttack's own budgets by default."""
     check_attack_inputs(model, x, y, eps=eps, norm=norm)
     from pyautoattack import AutoAttack
 
@@ -24,5 +25,9 @@ def autoattack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float
     aa = AutoAttack(model, eps=eps, norm=_NORMS[norm], version=version, attacks=list(attacks) or None, seed=seed,
                     device=x.device)
     aa.verbose = False
+    for apgd in (aa.apgd, aa.apgd_targeted):  # APGD derives its step-size checkpoints from n_iter when built
+        apgd.n_iter = apgd.n_iter_orig = iters
+        apgd.n_iter_2, apgd.n_iter_min, apgd.size_decr = (max(int(f * iters), 1) for f in (0.22, 0.06, 0.03))
+    aa.fab.n_iter, aa.square.n_queries = iters, queries
     x_adv, _ = aa.run_standard_evaluation(x, y, batch_size=batch_size)  # (points, their predictions)
     return x_adv.detach()

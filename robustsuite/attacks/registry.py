@@ -1,6 +1,7 @@
 """Attack registry and AttackSpec: a named attack with its parameters, frozen and hashable."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,11 +22,28 @@ class AttackSpec:
     params: tuple[tuple[str, object], ...] = ()
 
     def __call__(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return ATTACKS.get(self.name)(model, x, y, **dict(self.params))
+        spec = self if _before_run is None else _before_run(self)
+        return ATTACKS.get(spec.name)(model, x, y, **dict(spec.params))
+
+    def with_defaults(self) -> AttackSpec:
+        """The same attack with every keyword default of its function written out."""
+        defaults = {k: p.default for k, p in inspect.signature(ATTACKS.get(self.name)).parameters.items()
+                    if p.kind is p.KEYWORD_ONLY and p.default is not p.empty}
+        return AttackSpec(self.name, tuple(sorted({**defaults, **dict(self.params)}.items())))
 
     @property
     def id(self) -> str:
         return f"{self.name}(" + ",".join(f"{k}={v}" for k, v in self.params) + ")"
+
+
+_before_run: Callable[[AttackSpec], AttackSpec] | None = None
+
+
+def set_before_run(hook: Callable[[AttackSpec], AttackSpec] | None) -> None:
+    """Let the harness rewrite every spec just before it runs (None: run specs as they are). A smoke
+    run caps steps and restarts this way, those of attacks a case builds from literals included."""
+    global _before_run
+    _before_run = hook
 
 
 def attack(name: str, **params) -> AttackSpec:

@@ -85,11 +85,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.benchmark_timer = _TIMER
     if config.getoption("collectonly") or not hasattr(config.option, "tier"):
         return
+    if config.option.smoke:  # attacks a case builds from literals get the rule's compute caps when they run
+        from robustsuite.attacks.registry import set_before_run
+        from robustsuite.harness.smoke import capped_attack
+        set_before_run(capped_attack)
     if signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL:
         # Slurm's warning signal asks a training for a checkpoint; between trainings it must not end the run
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     run_dir = Path(config.option.results_dir) / "runs" / (config.option.rs_run or dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     config.stash[RUN_DIR] = run_dir  # scale_plugin points pytest-benchmark's JSON into it
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if getattr(config.option, "smoke", False):  # an in-process pytest (pytester) must not leave the caps behind
+        from robustsuite.attacks.registry import set_before_run
+        set_before_run(None)
 
 
 def _activate(run_dir: Path) -> None:

@@ -6,7 +6,7 @@ when its cases are parametrized; every integer it holds is capped by the name of
 keyword argument) holding it:
 
     ...epochs                        -> 1   (0 stays 0: zero-epoch configs load weights)
-    ...steps, ...iters               -> 2   (attacks, adversarial training, projections)
+    ...steps, ...iters, ...queries   -> 2   (attacks, adversarial training, projections)
     ...restarts, ...starts, ...rounds -> 1  (rounds: of a perf benchmark's timing)
     ...grid                          -> 3   (points per axis of a loss-surface slice)
     ...draws                         -> 2   (Monte Carlo draws: noise draws, z samples)
@@ -21,7 +21,9 @@ keyword argument) holding it:
 
 recursively through frozen dataclasses, tuples and keyword-pair tuples. Training configs that
 reach the model cache are capped again for epochs/steps/iters/restarts (configs a case builds
-from module constants; their example counts are left as set). A case gets at most SEEDS seeds,
+from module constants; their example counts are left as set), and so is every attack when it
+runs, its function's keyword defaults included (attacks a case builds from literals, such as a
+PGD-1000 column or SimBA's 3,072 iterations). A case gets at most SEEDS seeds,
 and datasets absent from --data-root are replaced by their stand-ins (robustsuite.data.standins:
 real shapes, channels and class counts). Architectures, objectives, attacks and every other field
 are untouched, so the smoke run executes the real code paths; pretrained weights that are not
@@ -42,8 +44,8 @@ EXAMPLES = 32  # examples per split subset and attacked batch
 SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
 CIFAR_VALUES = 3 * 32 * 32  # values per CIFAR image: inputs larger than this are "large"
 VALUES = EXAMPLES * CIFAR_VALUES  # values a loaded split of large inputs keeps: EXAMPLES CIFAR images' worth
-_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("restarts", 1), ("starts", 1), ("rounds", 1), ("grid", 3),
-         ("draws", 2))
+_CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("queries", 2), ("restarts", 1), ("starts", 1), ("rounds", 1),
+         ("grid", 3), ("draws", 2))
 _SWEEPS = ("ns", "sizes")
 
 
@@ -118,6 +120,12 @@ def shrink(obj: T, *, sizes: bool = True) -> T:
             new = tuple(shrink(v, sizes=sizes) for v in obj)
         return obj if all(a is b for a, b in zip(new, obj)) else new
     return obj
+
+
+def capped_attack(spec):
+    """An AttackSpec under the rule's compute caps, with its function's defaults written out first
+    (so an attack left at a default of 100 iterations is capped too)."""
+    return shrink(spec.with_defaults(), sizes=False)
 
 
 def without_weights(cfg):

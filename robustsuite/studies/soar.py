@@ -178,12 +178,3 @@ def attack_table(rs, study: SoarStudy, seeds, attacks: dict[str, object]):
             for col, atk in attacks.items():
                 out.setdefault(col, {}).setdefault(name, []).append(accuracy(m, atk(m, x, y), y))
     return out, missing
-
-
-def aa_component(model, x, y, eps: float, which: str) -> torch.Tensor:
-    """Adversarial points of one AutoAttack component (pyautoattack, version='custom')."""
-    from pyautoattack import AutoAttack
-
-    aa = AutoAttack(model, attacks=[which], eps=eps, norm="Linf", version="custom", seed=0, device=x.device)
-    aa.verbose = False
-    return aa.run_standard_evaluation(x, y, batch_size=500).detach()

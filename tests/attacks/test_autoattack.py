@@ -19,3 +19,13 @@ def test_apgd_points_in_ball_and_box(norm, eps):
     if norm == "linf":
         still_right = (model(adv).argmax(1) == y).sum()
         assert still_right <= (model(fgsm(model, x, y, eps=eps)).argmax(1) == y).sum()
+
+
+@pytest.mark.parametrize("component", ["apgd-ce", "apgd-t", "fab-t", "square"])
+def test_budgets_are_set_per_component(component):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
+    x = torch.rand(8, 1, 8, 8)
+    y = model(x).argmax(1)
+    adv = autoattack(model, x, y, eps=0.05, attacks=(component,), iters=2, queries=2)
+    assert adv.shape == x.shape and (adv - x).abs().amax() <= 0.05 + 1e-5

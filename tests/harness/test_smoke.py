@@ -5,7 +5,8 @@ import json
 from dataclasses import dataclass
 
 from robustsuite.data import DataSpec
-from robustsuite.harness.smoke import EXAMPLES, examples, shrink
+from robustsuite.attacks import attack
+from robustsuite.harness.smoke import EXAMPLES, capped_attack, examples, shrink
 from robustsuite.train import TrainConfig, kw
 
 
@@ -41,9 +42,20 @@ def test_the_rule():
     assert examples((3, 32, 32)) is None and examples((1, 28, 28)) is None  # small inputs: every example
 
 
+def test_attacks_are_capped_with_their_defaults():
+    pgd = dict(capped_attack(attack("pgd", eps=0.1, steps=1000, restarts=50)).params)
+    assert pgd["steps"] == 2 and pgd["restarts"] == 1 and pgd["eps"] == 0.1
+    aa = dict(capped_attack(attack("autoattack", eps=0.1, attacks=("square",))).params)
+    assert aa["iters"] == 2 and aa["queries"] == 2 and aa["attacks"] == ("square",)  # defaults written out, capped
+    assert dict(capped_attack(attack("fgsm", eps=0.1)).params) == {"eps": 0.1}  # nothing to cap
+
+
 CASES = """
 import pytest
+import torch
 from dataclasses import dataclass
+from robustsuite.attacks import attack
+from robustsuite.attacks.registry import register_attack
 from robustsuite.claims import OneSidedT
 from robustsuite.data import DataSpec
 
@@ -52,6 +64,10 @@ class S:
     id: str
     dataset: str
     epochs: int = 100
+
+@register_attack()
+def probe_budget(model, x, y, *, steps: int = 100):
+    return torch.full((len(x),), float(steps))
 
 @pytest.mark.claim("C003-4.04")
 @pytest.mark.studies(paper=[S("cifar", "cifar10")])
@@ -63,6 +79,7 @@ def test_on_cifar(rs, study):
     assert len(rs.data(DataSpec("imagenette"), train=False)) == 2  # large inputs: VALUES worth
     assert len(rs.data(DataSpec("imagenette"), train=True)) == 2  # training splits too
     assert len(rs.data(DataSpec("cifar10", n_train=40), train=True)) == 40  # small inputs: every example
+    assert attack("probe_budget", steps=1000)(None, torch.zeros(3), None).tolist() == [2.0] * 3  # capped as it runs
     values = rs.measure(lambda: [0.5 for _ in rs.seeds(5)])
     rs.conclude("C003-4.04", OneSidedT(1.0).decide(values), assertion="ratio > 1", study=study, metrics={"r": values})
 """
