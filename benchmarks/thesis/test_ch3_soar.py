@@ -15,10 +15,10 @@ import torch
 from robustsuite.attacks import attack
 from robustsuite.claims import AllSeeds, OneSidedT
 from robustsuite.metrics import accuracy
-from robustsuite.metrics.masking import mean_confidence, nonzero_input_gradients, transfer_accuracy
+from robustsuite.metrics.masking import mean_confidence, nonzero_input_gradients
 from robustsuite.studies.soar import (CIFAR10, CIFAR10_BN, CIFAR_STD, DIGITS, DIGITS_FOAR_RANDOM_INIT, DIGITS_ONE_POINT,
                                       DIGITS_ONE_STEP, DIGITS_PGD1_ONLY, DIGITS_SMALL_BUDGET, DIGITS_TWO_Z_SAMPLES,
-                                      aa_component, arm_accuracies, attack_table, eval_split, pgd_accuracy, soar_loss,
+                                      arm_accuracies, attack_table, eval_split, pgd_accuracy, soar_loss,
                                       table_models)
 from robustsuite.train import OBJECTIVES, kw
 
@@ -240,10 +240,11 @@ def test_zero_and_random_init_soar_mask_gradients(rs, study):
         out = {}
         for s in seeds:
             source = rs.model(study.std(s + 100))  # an independently trained undefended ResNet-10
+            transferred = study.pgd(20)(source, x, y)  # crafted once, sent to every model
             for init in ("zero", "random", "pgd1"):
                 m = rs.model(study.soar(s, init))
                 out.setdefault(f"{init}_whitebox", []).append(pgd_accuracy(rs, m, study))
-                out.setdefault(f"{init}_transfer", []).append(transfer_accuracy(source, m, x, y, study.pgd(20)))
+                out.setdefault(f"{init}_transfer", []).append(accuracy(m, transferred, y))
         return out
 
     r = rs.measure(measure)
@@ -307,14 +308,13 @@ def test_soar_is_most_robust_black_box(rs, study):
                        "W": rs.model(study.std(s + 200, model="wrn28", model_kwargs=kw(batch_norm=True)))}
             models, missing = table_models(rs, study, s)
             models.pop("standard")
+            transferred = {f"pgd{steps}_{src}": study.pgd(steps)(sm, x, y)  # crafted once, sent to every model
+                           for src, sm in sources.items() for steps in (20, 1000)}
             for name, m in models.items():
                 out.setdefault("simba", {}).setdefault(name, []).append(
                     accuracy(m, attack("simba_linf", eps=study.eps, max_iters=3072)(m, x, y), y))
-                for src, sm in sources.items():
-                    for steps in (20, 1000):
-                        col = f"pgd{steps}_{src}"
-                        out.setdefault(col, {}).setdefault(name, []).append(
-                            transfer_accuracy(sm, m, x, y, study.pgd(steps)))
+                for col, adv in transferred.items():
+                    out.setdefault(col, {}).setdefault(name, []).append(accuracy(m, adv, y))
         return out, missing
 
     table, missing = rs.measure(measure)
@@ -336,7 +336,7 @@ def test_soar_is_most_robust_black_box(rs, study):
 @pytest.mark.studies(paper=[CIFAR10])
 def test_autoattack_components(rs, study):
     seeds = rs.seeds(3)
-    cols = {f"{w}_{e}": (lambda w, e: lambda m, x, y: aa_component(m, x, y, e / 255, w))(w, e)
+    cols = {f"{w}_{e}": attack("autoattack", eps=e / 255, attacks=(w,))
             for w in ("apgd-ce", "apgd-t", "fab-t", "square") for e in (8, 4)}
 
     def measure():
@@ -372,18 +372,20 @@ def test_soar_improves_l2_robustness(rs, study):
                     "trades_l2": CIFAR_STD.replace(objective="trades", objective_kwargs=kw(eps=l2, norm="l2", beta=6.0),
                                                    epochs=120, milestones=(75 / 120, 90 / 120, 100 / 120))}
 
+    def l2_pgd100(e):
+        return attack("pgd", eps=e, norm="l2", steps=100, step_size=2.5 * e / 100)
+
     def measure():
         out = {}
         for s in seeds:
             models = {"soar": rs.model(study.soar(s))}
             models.update({k: rs.model(c.replace(seed=s)) for k, c in l2_baselines.items() if c.objective in OBJECTIVES})
             source = rs.model(study.std(s + 100))
+            transferred = l2_pgd100(l2)(source, x, y)  # crafted once, sent to every model
             for k, m in models.items():
                 for e in (60 / 255, 120 / 255, 1.0, l2):
-                    atk = attack("pgd", eps=e, norm="l2", steps=100, step_size=2.5 * e / 100)
-                    out.setdefault(f"l2_{e:.3f}", {}).setdefault(k, []).append(accuracy(m, atk(m, x, y), y))
-                out.setdefault("transfer", {}).setdefault(k, []).append(
-                    transfer_accuracy(source, m, x, y, attack("pgd", eps=l2, norm="l2", steps=100, step_size=2.5 * l2 / 100)))
+                    out.setdefault(f"l2_{e:.3f}", {}).setdefault(k, []).append(accuracy(m, l2_pgd100(e)(m, x, y), y))
+                out.setdefault("transfer", {}).setdefault(k, []).append(accuracy(m, transferred, y))
         return out
 
     table = rs.measure(measure)
@@ -410,10 +412,11 @@ def test_soar_robustness_grows_with_capacity(rs, study):
         return out
 
     r = rs.measure(measure)
-    slack = [min(r[f"{k}_cnn8"][i] - r[f"{k}_cnn6"][i], r[f"{k}_resnet10"][i] - r[f"{k}_cnn8"][i])
-             for i in range(len(seeds)) for k in ("clean", "pgd20")]
+    slack = [min(min(r[f"{k}_cnn8"][i] - r[f"{k}_cnn6"][i], r[f"{k}_resnet10"][i] - r[f"{k}_cnn8"][i])
+                 for k in ("clean", "pgd20")) for i in range(len(seeds))]
     rs.conclude("C003-3.20", OneSidedT(0.0).decide(slack), study=study, seeds=seeds,
-                assertion="SOAR: CNN6 < CNN8 < ResNet-10 in clean and PGD20 accuracy (every seed)", metrics=r)
+                assertion="SOAR: CNN6 < CNN8 < ResNet-10 in clean and PGD20 accuracy (per seed the smallest of the "
+                          "four gaps; one-sided t-test over seeds)", metrics=r | {"smallest_gap": slack})
 
 
 @pytest.mark.claim("C003-3.21")

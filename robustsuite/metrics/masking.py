@@ -1,5 +1,6 @@
 """Gradient-masking diagnostics (thesis App. 3.C, 3.F, Table 3.1): confidence, non-zero input
-gradients, transfer accuracy, and the unbounded-attack sanity check.
+gradients and the unbounded-attack sanity check (transfer accuracy is `accuracy` on points crafted
+against another model).
 
 A masked model looks robust to white-box gradient attacks because its gradients are useless, not
 because it is robust: it tends to be over-confident, to have many zero input-gradient coordinates,
@@ -8,16 +9,12 @@ every pixel arbitrarily.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from robustsuite.errors import positive
 from robustsuite.metrics.accuracy import accuracy
-
-Attack = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @torch.no_grad()
@@ -38,11 +35,6 @@ def nonzero_input_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor, 
         (g,) = torch.autograd.grad(loss, xb)
         counts.append((g.abs() > tol).flatten(1).sum(1).float())
     return float(torch.cat(counts).mean())
-
-
-def transfer_accuracy(source: nn.Module, target: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack) -> float:
-    """Accuracy of `target` on adversarial points crafted against `source` (a black-box transfer)."""
-    return accuracy(target, attack(source, x, y), y)
 
 
 def unbounded_attack_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, steps: int = 20,
