@@ -8,6 +8,7 @@ keyword argument) holding it:
     ...epochs                        -> 1   (0 stays 0: zero-epoch configs load weights)
     ...steps, ...iters, ...queries   -> 2   (attacks, adversarial training, projections)
     ...restarts, ...starts, ...rounds -> 1  (rounds: of a perf benchmark's timing)
+    ...targets                       -> 1   (target classes an attack tries in turn: AutoAttack's)
     ...grid                          -> 3   (points per axis of a loss-surface slice)
     ...draws                         -> 2   (Monte Carlo draws: noise draws, z samples)
     ..._size but not ...batch_size   -> EXAMPLES // 4  (val_size, set_size: subsets of a training split)
@@ -45,7 +46,7 @@ SEEDS = 2  # seeds per case (a rule that needs a spread gets one)
 CIFAR_VALUES = 3 * 32 * 32  # values per CIFAR image: inputs larger than this are "large"
 VALUES = EXAMPLES * CIFAR_VALUES  # values a loaded split of large inputs keeps: EXAMPLES CIFAR images' worth
 _CAPS = (("epochs", 1), ("steps", 2), ("iters", 2), ("queries", 2), ("restarts", 1), ("starts", 1), ("rounds", 1),
-         ("grid", 3), ("draws", 2))
+         ("targets", 1), ("grid", 3), ("draws", 2))
 _SWEEPS = ("ns", "sizes")
 
 
@@ -109,13 +110,13 @@ def shrink(obj: T, *, sizes: bool = True) -> T:
             if not f.init:
                 continue
             value = getattr(obj, f.name)
-            new = smaller(f.name, value, sizes=sizes) if _kind(f.name) else shrink(value, sizes=sizes)
+            new = _capped(f.name, value, sizes)
             if new is not value:
                 changes[f.name] = new
         return dataclasses.replace(obj, **changes) if changes else obj
     if isinstance(obj, tuple):
         if obj and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in obj):  # kw(...) pairs
-            new = tuple((k, smaller(k, v, sizes=sizes) if _kind(k) else shrink(v, sizes=sizes)) for k, v in obj)
+            new = tuple((k, _capped(k, v, sizes)) for k, v in obj)
         else:
             new = tuple(shrink(v, sizes=sizes) for v in obj)
         return obj if all(a is b for a, b in zip(new, obj)) else new
@@ -126,6 +127,12 @@ def capped_attack(spec):
     """An AttackSpec under the rule's compute caps, with its function's defaults written out first
     (so an attack left at a default of 100 iterations is capped too)."""
     return shrink(spec.with_defaults(), sizes=False)
+
+
+def _capped(name: str, value: object, sizes: bool) -> object:
+    """A field's value under the rule; a value the rule does not cap by its name is searched inside."""
+    new = smaller(name, value, sizes=sizes)
+    return shrink(value, sizes=sizes) if new is value else new
 
 
 def without_weights(cfg):

@@ -21,6 +21,7 @@ class _Study:
     restarts: int = 5
     surface_grid: int = 11
     z_draws: tuple[int, ...] = (1, 10, 100)
+    targets: tuple = ()  # a name the rule caps, holding configs: they are searched inside
     num_classes: int = 100
     batch_size: int = 512
 
@@ -28,13 +29,14 @@ class _Study:
 def test_the_rule():
     cfg = TrainConfig(DataSpec("cifar10"), "wrn28", kw(widen=10), epochs=200, val_size=5000,
                       objective="pgd_at", objective_kwargs=kw(eps=8 / 255, steps=10))
-    s = shrink(_Study("x", cfg.replace(init=cfg.replace(epochs=0))))
+    s = shrink(_Study("x", cfg.replace(init=cfg.replace(epochs=0)), targets=(cfg,)))
     assert s.recipe.epochs == 1 and s.recipe.init.epochs == 0  # a zero-epoch (weights) config stays
     assert dict(s.recipe.objective_kwargs) == {"eps": 8 / 255, "steps": 2}
     assert s.recipe.model_kwargs == kw(widen=10)  # the same architecture
     assert s.recipe.data.n_train == EXAMPLES and s.n_test == EXAMPLES and s.n_attack == EXAMPLES
     assert s.recipe.val_size == s.set_size == EXAMPLES // 4
     assert s.ns[:4] == tuple(sorted(set(s.ns[:4]))) and s.ns[-1] is None  # a sweep stays ordered and distinct
+    assert s.targets[0].epochs == 1
     assert s.z_draws == (1, 2, 2)  # Monte Carlo draws; a case keeps the distinct ones
     assert s.restarts == 1 and s.surface_grid == 3 and s.num_classes == 100 and s.batch_size == 512
     assert shrink(s.recipe, sizes=False) == s.recipe  # the cache's second pass changes nothing
@@ -46,7 +48,7 @@ def test_attacks_are_capped_with_their_defaults():
     pgd = dict(capped_attack(attack("pgd", eps=0.1, steps=1000, restarts=50)).params)
     assert pgd["steps"] == 2 and pgd["restarts"] == 1 and pgd["eps"] == 0.1
     aa = dict(capped_attack(attack("autoattack", eps=0.1, attacks=("square",))).params)
-    assert aa["iters"] == 2 and aa["queries"] == 2 and aa["attacks"] == ("square",)  # defaults written out, capped
+    assert aa["iters"] == aa["queries"] == 2 and aa["targets"] == 1 and aa["attacks"] == ("square",)  # defaults written out, capped
     assert dict(capped_attack(attack("fgsm", eps=0.1)).params) == {"eps": 0.1}  # nothing to cap
 
 
