@@ -31,7 +31,8 @@ are untouched, so the smoke run executes the real code paths; pretrained weights
 cached are replaced by a random initialisation of the same architecture. Last, every split a case
 or a training loads (test and training alike) whose inputs are larger than a CIFAR image keeps only
 its first VALUES // (values per input) examples, at least 2 (2 ImageNet images, 12 CelebA crops, 6
-speech clips): one fine-tuning step of ResNet-50 at 224 pixels on 32 images costs 15-20 s on one CPU
+speech clips), and a training split EXAMPLES // 4 more, room for the validation subset the rule leaves
+(val_size): one fine-tuning step of ResNet-50 at 224 pixels on 32 images costs 15-20 s on one CPU
 core, and a 224-pixel alignment case takes a dozen of them.
 """
 from __future__ import annotations
@@ -142,11 +143,12 @@ def without_weights(cfg):
     return cfg.replace(model_kwargs=tuple((k, stand_in.get(k, v)) for k, v in cfg.model_kwargs))
 
 
-def examples(input_shape: tuple[int, ...]) -> int | None:
+def examples(input_shape: tuple[int, ...], *, train: bool = False) -> int | None:
     """How many examples a smoke run keeps of a split with inputs of this shape: for inputs larger
-    than a CIFAR image, VALUES worth (at least 2); None (all of them) for the others."""
+    than a CIFAR image, VALUES worth (at least 2), and for a training split room for a validation
+    subset besides; None (all of them) for the others."""
     size = math.prod(input_shape)
-    return max(2, VALUES // size) if size > CIFAR_VALUES else None
+    return max(2, VALUES // size) + (EXAMPLES // 4 if train else 0) if size > CIFAR_VALUES else None
 
 
 def seeds(seeds: tuple[int, ...]) -> tuple[int, ...]:

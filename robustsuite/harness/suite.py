@@ -152,7 +152,7 @@ class Suite:
             split = spec.load(self.options.data_root, train=train, download=self.options.download,
                               test_offset=self.options.test_offset, standin=self.options.smoke)
             if self.options.smoke:
-                split = split.head(smoke.examples(split.input_shape))
+                split = split.head(smoke.examples(split.input_shape, train=train))
             self._data[key] = split.to(self.device)
         return self._data[key]
 

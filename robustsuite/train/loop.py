@@ -30,6 +30,9 @@ def split_validation(train: Split, val_size: int) -> tuple[Split, Split | None]:
         raise ConfigError(f"val_size={val_size} needs an in-memory Split to validate on; "
                           f"{getattr(train, 'name', type(train).__name__)} is streamed: use val_size=0.")
     n = len(train) - val_size
+    if n < 1:
+        raise ConfigError(f"val_size={val_size} leaves no training examples of a training split of "
+                          f"{len(train)}; it must be below {len(train)}.")
     return train.take(slice(0, n)), train.take(slice(n, None))
 
 

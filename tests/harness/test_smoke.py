@@ -40,6 +40,7 @@ def test_the_rule():
     assert s.z_draws == (1, 2, 2)  # Monte Carlo draws; a case keeps the distinct ones
     assert s.restarts == 1 and s.surface_grid == 3 and s.num_classes == 100 and s.batch_size == 512
     assert shrink(s.recipe, sizes=False) == s.recipe  # the cache's second pass changes nothing
+    assert examples((3, 224, 224), train=True) == 2 + EXAMPLES // 4  # room for the val_size subset the rule leaves
     assert examples((3, 224, 224)) == 2 and examples((3, 56, 48)) == 12 and examples((1, 1, 16_000)) == 6
     assert examples((3, 32, 32)) is None and examples((1, 28, 28)) is None  # small inputs: every example
 
@@ -79,7 +80,7 @@ def test_on_cifar(rs, study):
     split = rs.data(DataSpec("cifar10", n_test=8), train=False)  # absent: the stand-in
     assert split.x.shape[1:] == (3, 32, 32) and split.num_classes == 10
     assert len(rs.data(DataSpec("imagenette"), train=False)) == 2  # large inputs: VALUES worth
-    assert len(rs.data(DataSpec("imagenette"), train=True)) == 2  # training splits too
+    assert len(rs.data(DataSpec("imagenette"), train=True)) == 10  # training splits too, with room to validate
     assert len(rs.data(DataSpec("cifar10", n_train=40), train=True)) == 40  # small inputs: every example
     assert attack("probe_budget", steps=1000)(None, torch.zeros(3), None).tolist() == [2.0] * 3  # capped as it runs
     values = rs.measure(lambda: [0.5 for _ in rs.seeds(5)])
