@@ -155,22 +155,20 @@ def test_leaf_errors_stay_in_meta_class(rs, study):
 @pytest.mark.controls(**PGD_AS_HIER)
 def test_pgd_does_not_push_mistakes_across_meta_classes(rs, study):
     defences = ("standard", "pgd10", "trades")
-    deltas, metrics = _deltas(rs, study, defences)
-    rs.conclude("C003-5.03", OneSidedT(-10.0).decide(deltas), study=study, seeds=rs.seeds(3),
-                assertion="P(meta ok | leaf wrong): PGD20 - clean > -10 points (errors pooled over seeds) for "
-                          "the standard, PGD10 and TRADES models", metrics=metrics)
 
-
-def _deltas(rs, study, defences):
     def measure():
         evs = [Evaluator(rs, study, s) for s in rs.seeds(3)]
         return {d: pooled_delta(evs, d, f"pgd{study.steps[0]}") for d in defences}
 
-    out = rs.measure(measure)
     metrics = {}
-    for d, (pooled, per_seed, n) in out.items():
+    for d, (pooled, per_seed, n) in rs.measure(measure).items():
         metrics.update({f"{d}_pooled_delta": [pooled], f"{d}_per_seed_delta": per_seed, f"{d}_n_clean_errors": [n]})
-    return [out[d][0] for d in defences], metrics
+    smallest = [min(ds) for ds in zip(*(metrics[f"{d}_per_seed_delta"] for d in defences))]
+    rs.conclude("C003-5.03", OneSidedT(-10.0).decide(smallest), study=study, seeds=rs.seeds(3),
+                assertion="P(meta ok | leaf wrong): PGD20 - clean > -10 points for the standard, PGD10 and TRADES "
+                          "models (per seed the smallest of the three deltas; one-sided t-test over seeds; the "
+                          "deltas with errors pooled over seeds are in the record)",
+                metrics=metrics | {"smallest_delta_per_seed": smallest})
 
 
 @pytest.mark.claim("C003-5.04")
