@@ -30,6 +30,7 @@ class OptimizerStudy:
     momentum_lr: float = 0.01  # SGD with momentum 0.9 (Table 4.7)
     sgd_slot: str = "sgd"  # the optimizer that trains the SGD slot; a negative control puts Adam there
     momentum_slot: str = "sgd"  # C003-4.08's momentum-SGD slot; its negative control holds the protocol's Adam model
+    plain: OptimizerStudy | None = None  # a batch-norm study's twin without batch norm (C003-4.05 compares them)
 
     def config(self, optimizer: str, lr: float, seed: int, **changes) -> TrainConfig:
         label = f"{self.id}-{optimizer}-{lr:g}-s{seed}"
@@ -93,10 +94,11 @@ PAPER_STUDIES = [
                    sweep=tuple((opt, (lr,)) for opt, lr in zip(OPTIMIZERS, lrs)), severities=sev)
     for name, model, lrs, sev in _PAPER
 ]
-PAPER_BN = [s.__class__(s.id + "-bn", s.dataset, s.base.replace(model_kwargs=kw(batch_norm=True)), s.sweep, s.severities)
+PAPER_BN = [OptimizerStudy(s.id + "-bn", s.dataset, s.base.replace(model_kwargs=kw(batch_norm=True)), s.sweep,
+                           s.severities, plain=s)
             for s in PAPER_STUDIES if s.dataset not in ("mnist", "fashion_mnist")]
 MNIST_MLP_BN = OptimizerStudy(MNIST_MLP.id + "-bn", "mnist", MNIST_MLP.base.replace(model_kwargs=kw(hidden=(256, 256), batch_norm=True)),
-                              MNIST_MLP.sweep, MNIST_SEVERITIES)
+                              MNIST_MLP.sweep, MNIST_SEVERITIES, plain=MNIST_MLP)
 
 
 # --- measurements, shared across cases through the session memo -------------------------------
