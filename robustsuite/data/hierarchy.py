@@ -22,6 +22,7 @@ import torch
 from robustsuite.data.datasets import DATASETS, load_dataset, register_dataset
 from robustsuite.data.standins import STANDINS, stand_in
 from robustsuite.data.split import Split
+from robustsuite.data.variants import DataSpec
 from robustsuite.errors import ConfigError
 from robustsuite.registry import Registry
 
@@ -213,23 +214,30 @@ def _check_fits(split: Split, hierarchy: Hierarchy) -> None:
                           f"{split.num_classes}.")
 
 
-def component_dataset(base: str, hierarchy: str, part: str) -> str:
-    """The registered name of a HAR component's dataset: part is 'meta' or 'leaf<i>'."""
-    return f"{base}@{hierarchy}:{part}"
+def component_dataset(base: str, hierarchy: str, part: str, n_train: int | None = None) -> str:
+    """The registered name of a HAR component's dataset: part is 'meta' or 'leaf<i>'; with `n_train`,
+    the component of the base set's training subset that `DataSpec(base, n_train=n_train)` takes."""
+    return f"{base}@{hierarchy}:{part}" + ("" if n_train is None else f"[:{n_train}]")
 
 
-def register_components(base: str, hierarchy: str) -> None:
-    """Register `<base>@<hierarchy>:meta` and `:leaf<i>` datasets (idempotent)."""
+def register_components(base: str, hierarchy: str, n_train: int | None = None) -> None:
+    """Register `<base>@<hierarchy>:meta` and `:leaf<i>` datasets (idempotent), of the base set's
+    training subset when `n_train` is given (so HAR's components see the flat model's examples)."""
     h = get_hierarchy(hierarchy)
     parts = {"meta": lambda s: meta_split(s, h)}
     parts.update({f"leaf{i}": (lambda s, i=i: leaf_split(s, h, i)) for i in range(h.num_meta)})
+    spec = DataSpec(base, n_train=n_train)
+
+    def take(split: Split, train: bool) -> Split:
+        return split if n_train is None else spec.subset(split, train=train)
+
     for part, fn in parts.items():
-        name = component_dataset(base, hierarchy, part)
+        name = component_dataset(base, hierarchy, part, n_train)
         if name not in DATASETS:
-            DATASETS.add(name, lambda root, *, train, download, fn=fn: fn(
-                load_dataset(base, root=root, train=train, download=download)))
+            DATASETS.add(name, lambda root, *, train, download, fn=fn: fn(take(
+                load_dataset(base, root=root, train=train, download=download), train)))
             if base in STANDINS:
-                STANDINS.add(name, lambda train, fn=fn: fn(stand_in(base, train)))
+                STANDINS.add(name, lambda train, fn=fn: fn(take(stand_in(base, train), train)))
 
 
 for _base, _h in (("cifar10", "cifar10"), ("cifar100", "cifar100"), ("cifar5x5", "cifar5x5"),

@@ -45,11 +45,15 @@ class DataSpec:
         split = load_dataset(self.name, root=root, train=train, download=download, standin=standin)
         if not train and test_offset:
             split = split.rolled(test_offset)
-        split = split.shuffled(seed=1234).head(self.n_train) if train else split.head(self.n_test)
+        split = self.subset(split, train=train)
         fn = TRANSFORMS.get(self.transform)
         if fn is identity:
             return split
         return Split(fn(split.x, **dict(self.params)), split.y, split.num_classes)
+
+    def subset(self, split: Split, *, train: bool) -> Split:
+        """This spec's subset of a loaded split: the first n_train of a fixed shuffle, or the first n_test."""
+        return split.shuffled(seed=1234).head(self.n_train) if train else split.head(self.n_test)
 
     @property
     def id(self) -> str:

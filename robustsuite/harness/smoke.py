@@ -104,7 +104,7 @@ def smaller(name: str, value: object, *, sizes: bool = True) -> object:
 
 def shrink(obj: T, *, sizes: bool = True) -> T:
     """`obj` with the smoke rule applied to every field it holds, at any depth; sizes=False
-    applies only the compute caps (epochs, steps, iters, restarts)."""
+    applies only the compute caps (epochs, steps, iters, restarts, ...: the `_CAPS` names)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {}
         for f in dataclasses.fields(obj):

@@ -33,15 +33,13 @@ class HARRecipe:
         if self.flat.objective == "pgd_at_targeted":
             raise ConfigError("pgd_at_targeted needs leaf labels across meta-classes; a HAR component sees "
                               "only meta labels or one meta-class's leaves. Use standard, pgd_at or trades.")
-        if self.flat.data.n_train is not None:
-            raise ConfigError("a HAR recipe needs flat.data.n_train=None: a training subset would be taken per "
-                              "component (n_train examples of each meta-class), not of the whole set.")
         if self.flat.init is not None:
             raise ConfigError("a HAR recipe trains its components from scratch; flat.init must be None.")
-        register_components(self.flat.data.name, h.name)
+        register_components(self.flat.data.name, h.name, self.flat.data.n_train)
 
     def component(self, part: str) -> TrainConfig:
-        data = dataclasses.replace(self.flat.data, name=component_dataset(self.flat.data.name, self.hierarchy, part))
+        name = component_dataset(self.flat.data.name, self.hierarchy, part, self.flat.data.n_train)
+        data = dataclasses.replace(self.flat.data, name=name, n_train=None)  # the subset is the flat model's
         return self.flat.replace(data=data, model=self.model, model_kwargs=self.model_kwargs,
                                  label=f"{self.flat.label or self.flat.model}-har-{part}")
 

@@ -61,8 +61,16 @@ def test_recipe_components():
     assert all(c.objective == "pgd_at" for c in (r.meta_config(), *r.leaf_configs()))
     with pytest.raises(ConfigError, match="pgd_at_targeted"):
         HARRecipe(flat.replace(objective="pgd_at_targeted"), "digits-visual", "mlp")
-    with pytest.raises(ConfigError, match="n_train"):
-        HARRecipe(flat.replace(data=DataSpec("digits", n_train=100)), "digits-visual", "mlp")
+    # a flat training subset: the components split that subset (the flat model's examples), not each meta-class
+    sub = HARRecipe(flat.replace(data=DataSpec("digits", n_train=100)), "digits-visual", "mlp")
+    meta, leaves = sub.meta_config().data, [c.data for c in sub.leaf_configs()]
+    assert meta.name == "digits@digits-visual:meta[:100]" and meta.n_train is None
+    examples = DataSpec("digits", n_train=100).load(None, train=True)
+    assert len(meta.load(None, train=True)) == 100 == sum(len(d.load(None, train=True)) for d in leaves)
+    def fingerprint(split):
+        return sorted(split.x.flatten(1).sum(1).tolist())
+
+    assert fingerprint(meta.load(None, train=True)) == fingerprint(examples)
 
 
 def test_counterexample_meta_of_argmax_differs_from_argmax_meta():
