@@ -31,6 +31,7 @@ class OptimizerStudy:
     sgd_slot: str = "sgd"  # the optimizer that trains the SGD slot; a negative control puts Adam there
     momentum_slot: str = "sgd"  # C003-4.08's momentum-SGD slot; its negative control holds the protocol's Adam model
     plain: OptimizerStudy | None = None  # a batch-norm study's twin without batch norm (C003-4.05 compares them)
+    lipschitz_iters: int = 200  # power-iteration steps per layer of the Lipschitz bound (C003-4.03)
 
     def config(self, optimizer: str, lr: float, seed: int, **changes) -> TrainConfig:
         label = f"{self.id}-{optimizer}-{lr:g}-s{seed}"
@@ -155,7 +156,7 @@ def profile(rs, study, cfg: TrainConfig) -> dict[str, float]:
         model = rs.model(cfg)
         test = rs.data(study.base.data, train=False)
         return robustness_profile(model, test, study.severities) | {
-            "lipschitz": lipschitz_upper_bound(model, test.input_shape)}
+            "lipschitz": lipschitz_upper_bound(model, test.input_shape, iters=study.lipschitz_iters)}
     return rs.memo(("profile", cfg, study.severities), compute)
 
 
