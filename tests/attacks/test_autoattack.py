@@ -27,5 +27,21 @@ def test_budgets_are_set_per_component(component):
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
     x = torch.rand(8, 1, 8, 8)
     y = model(x).argmax(1)
-    adv = autoattack(model, x, y, eps=0.05, attacks=(component,), iters=2, queries=2)
+    adv = autoattack(model, x, y, eps=0.05, attacks=(component,), iters=2, queries=2, restarts=1)
     assert adv.shape == x.shape and (adv - x).abs().amax() <= 0.05 + 1e-5
+
+
+def test_restarts_cap_each_component():
+    """`restarts` caps the custom version's 5 APGD restarts: fewer forward passes, the same kind of points."""
+    calls = []
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
+    model.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.rand(8, 1, 8, 8)
+    y = model(x).argmax(1)
+    counts = []
+    for restarts in (5, 1):
+        calls.clear()
+        autoattack(model, x, y, eps=1e-4, attacks=("apgd-ce",), iters=4, restarts=restarts)  # too small to fool
+        counts.append(len(calls))
+    assert counts[1] < counts[0]

@@ -49,7 +49,7 @@ def test_attacks_are_capped_with_their_defaults():
     pgd = dict(capped_attack(attack("pgd", eps=0.1, steps=1000, restarts=50)).params)
     assert pgd["steps"] == 2 and pgd["restarts"] == 1 and pgd["eps"] == 0.1
     aa = dict(capped_attack(attack("autoattack", eps=0.1, attacks=("square",))).params)
-    assert aa["iters"] == aa["queries"] == 2 and aa["targets"] == 1 and aa["attacks"] == ("square",)  # defaults written out, capped
+    assert aa["iters"] == aa["queries"] == 2 and aa["targets"] == aa["restarts"] == 1 and aa["attacks"] == ("square",)  # defaults written out, capped
     assert dict(capped_attack(attack("fgsm", eps=0.1)).params) == {"eps": 0.1}  # nothing to cap
 
 
