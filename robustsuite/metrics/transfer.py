@@ -63,10 +63,11 @@ def _rate(wrong: torch.Tensor, mask: torch.Tensor) -> float:
 
 @dataclass(frozen=True)
 class WhiteBox:
-    """A model's clean correctness and its own white-box adversarial points."""
+    """A model's clean correctness and its own white-box adversarial points (None for a target, whose
+    cells read only its two masks)."""
 
     correct: torch.Tensor
-    adv: torch.Tensor
+    adv: torch.Tensor | None
     fooled: torch.Tensor
 
 

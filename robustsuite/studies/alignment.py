@@ -10,8 +10,9 @@ per-seed measurements memoised for the cases.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import torch
@@ -22,11 +23,16 @@ from robustsuite.claims import Control
 from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.similarity import (agreement, hessian_top_eigenvalue, input_gradient_cosine,
                                             input_gradient_norm, loss_surface, low_frequency_fraction, mean_kl)
-from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
+from robustsuite.metrics.transfer import WhiteBox, matrix_metrics, transfer_matrix, white_box
 from robustsuite.train import TrainConfig, kw
 
 Load = Callable[[TrainConfig], nn.Module]
 Data = Callable[..., Split]
+Memo = Callable[[object, Callable[[], object]], object]  # (key, compute) -> value: a run's shared memo
+
+
+def no_memo(key: object, compute: Callable[[], object]) -> object:
+    return compute()
 
 
 @dataclass(frozen=True)
@@ -136,12 +142,13 @@ def _named_source_models(study: AlignmentStudy, seed: int, load: Load) -> dict[s
             "ensemble": LogitEnsemble(source, once(study.scratch(study.self_witness, seed))).eval()}
 
 
-def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> dict[str, float]:
+def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data, memo: Memo = no_memo) -> dict[str, float]:
     """Every number the chapter-6 mini cases need, for one seed (flat, for record metrics)."""
     test = data(study.test, train=False)
     x, y = test.x, test.y
     sources = _named_source_models(study, seed, load)
-    targets = {label: load(study.scratch((label, arch, rep), seed)) for label, arch, rep in study.targets}
+    target_cfgs = _target_configs(study, seed)
+    targets = {label: load(cfg) for label, cfg in target_cfgs.items()}
     self_w = load(study.scratch(study.self_witness, seed))
     out: dict[str, float] = {}
     # C003-6.02: similarity to the witness, before and after (self-alignment)
@@ -158,7 +165,7 @@ def measure_seed(study: AlignmentStudy, seed: int, load: Load, data: Data) -> di
     out["align_loss_before[multi]"] = sum(mean_kl(sources["source"], w, x, T) for w in multi_w) / len(multi_w)
     out["align_loss_after[multi]"] = sum(mean_kl(sources["aligned_multi"], w, x, T) for w in multi_w) / len(multi_w)
     # transfer matrix, qualified by the AND filter; white-box points shared by every source
-    cache: dict = {}
+    cache = target_outcomes(target_cfgs, load, study.test, x, y, study.attack, memo)
     matrix = transfer_matrix(sources, targets, x, y, study.attack, cache=cache)
     out.update(matrix_metrics(matrix))
     for name in sources:
@@ -196,16 +203,29 @@ def _smoothness(study: AlignmentStudy, m: nn.Module, x: torch.Tensor, y: torch.T
     return out
 
 
-def target_white_box(study: AlignmentStudy, seed: int, load: Load, data: Data, n: int) -> dict:
-    """Each held-out target's own PGD points on the first `n` test points (qualifies the targets)."""
-    test = data(study.test, train=False)
-    x, y = test.x[:n], test.y[:n]
-    return {label: white_box(load(study.scratch((label, arch, rep), seed)), x, y, study.attack)
-            for label, arch, rep in study.targets}
+def _target_configs(study: AlignmentStudy, seed: int) -> dict[str, TrainConfig]:
+    return {label: study.scratch((label, arch, rep), seed) for label, arch, rep in study.targets}
+
+
+def target_outcomes(targets: Mapping[str, TrainConfig], load: Load, test: DataSpec, x: torch.Tensor, y: torch.Tensor,
+                    attack, memo: Memo = no_memo) -> dict[str, WhiteBox]:
+    """Each held-out target's white-box outcome on (x, y), the first len(x) points of `test`'s test split:
+    the two masks a transfer cell reads from its target, the points it classifies correctly and those
+    its own attack fools. Memoised by the target's identity (its config's digest), so every zoo,
+    negative control and pretrained pair that holds a target attacks it once per attack (at the paper
+    tier: ten ImageNet targets per seed, not ten per alignment pair)."""
+    def outcome(cfg: TrainConfig) -> WhiteBox:
+        def compute() -> dict[str, list[bool]]:
+            wb = white_box(load(cfg), x, y, attack)
+            return {"correct": wb.correct.tolist(), "fooled": wb.fooled.tolist()}
+        masks = memo(("target-white-box", cfg.digest(), test, len(x), attack), compute)
+        return WhiteBox(torch.tensor(masks["correct"], device=x.device), None, torch.tensor(masks["fooled"], device=x.device))
+
+    return {name: outcome(cfg) for name, cfg in targets.items()}
 
 
 def measure_attack_variants(study: AlignmentStudy, seed: int, load: Load, data: Data,
-                            attacks: dict[str, object], n: int, target_wb: dict | None = None) -> dict[str, float]:
+                            attacks: dict[str, object], n: int, memo: Memo = no_memo) -> dict[str, float]:
     """C003-6.12/6.13: the transfer gain of the 3-witness-aligned source under each attack.
 
     The sources' points come from each attack; the targets qualify (correct and fooled white-box)
@@ -213,8 +233,9 @@ def measure_attack_variants(study: AlignmentStudy, seed: int, load: Load, data: 
     test = data(study.test, train=False)
     x, y = test.x[:n], test.y[:n]
     sources = {k: v for k, v in _named_source_models(study, seed, load).items() if k in ("source", "aligned_multi")}
-    targets = {label: load(study.scratch((label, arch, rep), seed)) for label, arch, rep in study.targets}
-    target_wb = target_wb if target_wb is not None else target_white_box(study, seed, load, data, n)
+    target_cfgs = _target_configs(study, seed)
+    targets = {label: load(cfg) for label, cfg in target_cfgs.items()}
+    target_wb = target_outcomes(target_cfgs, load, study.test, x, y, study.attack, memo)
     out: dict[str, float] = {}
     for aname, spec in attacks.items():
         cache = dict(target_wb)
@@ -274,6 +295,6 @@ def relative_drop(after: float, before: float) -> float:
 def mini_results(rs, study: AlignmentStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
     """The per-seed measurements of the shared zoo, as {metric: [value per seed]} (3 seeds by default)."""
     seeds = seeds or rs.seeds(3)
-    runs = [rs.memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data), shared=True)
-            for s in seeds]
+    memo = functools.partial(rs.memo, shared=True)
+    runs = [memo(("alignment-zoo", study, s), lambda s=s: measure_seed(study, s, rs.model, rs.data, memo)) for s in seeds]
     return seeds, {k: [r[k] for r in runs] for k in runs[0]}

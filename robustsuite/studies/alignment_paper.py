@@ -10,6 +10,7 @@ qualified (AND) filter, as §6.5.1 states.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from robustsuite.data import DataSpec, Split
 from robustsuite.metrics.similarity import (agreement, hessian_top_eigenvalue, input_gradient_cosine,
                                             input_gradient_norm, loss_surface, low_frequency_fraction, mean_kl)
 from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
-from robustsuite.studies.alignment import LogitEnsemble
+from robustsuite.studies.alignment import LogitEnsemble, Memo, no_memo, target_outcomes
 from robustsuite.train import TrainConfig, kw
 
 Load = Callable[[TrainConfig], nn.Module]
@@ -109,15 +110,16 @@ class PretrainedAlignment:
 
 
 def measure_pretrained(study: PretrainedAlignment, seed: int, load: Load, data: Callable[..., Split], *,
-                       mechanism: bool = False, ensemble: bool = False) -> dict[str, float]:
+                       mechanism: bool = False, ensemble: bool = False, memo: Memo = no_memo) -> dict[str, float]:
     """Transfer matrix before/after alignment (+ gains); with `mechanism`, Tables 6.1/6.2 and Figs 6.2/6.3."""
     test = data(study.test, train=False)
     x, y = test.x, test.y
     sources = {"source": load(study.source.config()), "aligned": load(study.aligned(seed))}
     if ensemble:
         sources["ensemble"] = LogitEnsemble(sources["source"], *[load(w.config()) for w in study.witnesses]).eval()
-    targets = {name: load(t.config()) for name, t in study.held_out_targets().items()}
-    cache: dict = {}
+    target_cfgs = {name: t.config() for name, t in study.held_out_targets().items()}
+    targets = {name: load(cfg) for name, cfg in target_cfgs.items()}
+    cache = target_outcomes(target_cfgs, load, study.test, x, y, study.attack(seed), memo)
     matrix = transfer_matrix(sources, targets, x, y, study.attack(seed), cache=cache)
     out = matrix_metrics(matrix)
     for t in targets:
@@ -158,8 +160,9 @@ def paper_results(rs, study: PretrainedAlignment, **kw_) -> tuple[tuple[int, ...
     """`measure_pretrained` for each of the case's seeds (memoised for the session, so cases that
     share a study measure it once), as {metric: [value per seed]}."""
     seeds = rs.seeds(PAPER_SEEDS)
+    memo = functools.partial(rs.memo, shared=True)
     runs = [rs.memo(("alignment-paper", study, s, tuple(sorted(kw_.items()))),
-                    lambda s=s: measure_pretrained(study, s, rs.model, rs.data, **kw_)) for s in seeds]
+                    lambda s=s: measure_pretrained(study, s, rs.model, rs.data, memo=memo, **kw_)) for s in seeds]
     return seeds, {k: [r[k] for r in runs] for k in runs[0]}
 
 

@@ -5,12 +5,13 @@ matrices and gains, memoised per seed."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from robustsuite.attacks import attack
 from robustsuite.claims import Control
-from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix, white_box
+from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
 from robustsuite.studies.alignment import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, AlignmentStudy,
-                                           measure_attack_variants, target_white_box)
+                                           measure_attack_variants, target_outcomes)
 from robustsuite.studies.alignment_paper import PAPER_SEEDS, RES50_RES18, PretrainedAlignment
 
 ENHANCING = ("mi_fgsm", "ni_fgsm", "vmi_fgsm", "vni_fgsm", "sini_fgsm", "ti_fgsm", "di_fgsm")
@@ -60,14 +61,12 @@ PAPER_MODIFYING = AttackStudy("imagenet-table6.8", "imagenet", RES50_RES18, MODI
 def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dict[str, list[float]]]:
     """{metric: [per seed]}: every attack's matrix (rows source/<attack> and aligned(_multi)/<attack>) and the
     mean gains over qualified and over all points; targets qualify by the study's base PGD."""
+    memo = functools.partial(rs.memo, shared=True)
     if isinstance(study.zoo, AlignmentStudy):
         seeds = seeds or rs.seeds(3)
-        def run(s: int) -> dict[str, float]:
-            wb = rs.memo(("attack-targets", study.zoo, s, study.n),
-                         lambda: target_white_box(study.zoo, s, rs.model, rs.data, study.n))  # shared by 6.12/6.13
-            return measure_attack_variants(study.zoo, s, rs.model, rs.data, study.specs(), study.n, wb)
-
-        runs = [rs.memo(("attack-variants", study, s), lambda s=s: run(s), shared=True) for s in seeds]
+        runs = [memo(("attack-variants", study, s),
+                     lambda s=s: measure_attack_variants(study.zoo, s, rs.model, rs.data, study.specs(), study.n, memo))
+                for s in seeds]
         return seeds, {k: [r[k] for r in runs] for k in runs[0]}
     seeds = rs.seeds(PAPER_SEEDS)
     runs = []
@@ -76,8 +75,9 @@ def per_attack(rs, study: AttackStudy, seeds=None) -> tuple[tuple[int, ...], dic
         test = rs.data(zoo.test, train=False)
         x, y = test.x[:study.n], test.y[:study.n]
         sources = {"source": rs.model(zoo.source.config()), "aligned": rs.model(zoo.aligned(s))}
-        targets = {n: rs.model(t.config()) for n, t in zoo.held_out_targets().items()}
-        target_wb = {t: white_box(m, x, y, zoo.attack(s)) for t, m in targets.items()}  # as in the mini tier
+        target_cfgs = {n: t.config() for n, t in zoo.held_out_targets().items()}
+        targets = {n: rs.model(cfg) for n, cfg in target_cfgs.items()}
+        target_wb = target_outcomes(target_cfgs, rs.model, zoo.test, x, y, zoo.attack(s), memo)  # as in the mini tier
         out = {}
         for name, spec in study.specs().items():
             matrix = transfer_matrix(sources, targets, x, y, spec, cache=dict(target_wb))

@@ -7,9 +7,12 @@ import pytest
 import torch
 from torch import nn
 
+from robustsuite.data import DataSpec
 from robustsuite.errors import ConfigError
 from robustsuite.metrics.transfer import (matrix_metrics, parse_matrix_metrics, qualified_mask, transfer_cell,
                                           transfer_matrix, white_box)
+from robustsuite.studies.alignment import target_outcomes
+from robustsuite.train import TrainConfig
 
 
 def _all_cases() -> list[tuple[bool, bool, bool, bool]]:
@@ -92,3 +95,32 @@ def test_empty_qualified_set_gives_nan_not_zero():
     wb = white_box(Fixed(0.5), x, y, shove)
     cell = transfer_cell(wb, Fixed(0.5), wb, y)
     assert cell.n_qualified == 0 and cell.rate_qualified != cell.rate_qualified
+
+
+def test_target_outcomes_attack_each_target_once_per_memo():
+    """A target's masks are memoised by its config's digest (not its display label), so the zoos of a
+    case and of its negative control attack a shared target once; the masks are the white box's."""
+    x = torch.rand(10, 1, 2, 2)
+    y = (x.flatten(1)[:, 0] > 0.5).long()
+    calls, store = [], {}
+
+    def counting(model, xb, yb):
+        calls.append(model)
+        return shove(model, xb, yb)
+
+    def memo(key, compute):
+        if key not in store:
+            store[key] = compute()
+        return store[key]
+
+    spec = DataSpec("mnist", n_test=10)
+    cfg = TrainConfig(spec, "mlp", epochs=1, label="zoo-target")
+    model = Fixed(0.5)
+    main = target_outcomes({"t": cfg}, lambda c: model, spec, x, y, counting, memo)
+    control = target_outcomes({"t": cfg.replace(label="control-zoo-target")}, lambda c: model, spec, x, y, counting, memo)
+    assert len(calls) == 1
+    direct = white_box(model, x, y, shove)
+    for wb in (main["t"], control["t"]):
+        assert torch.equal(wb.correct, direct.correct) and torch.equal(wb.fooled, direct.fooled) and wb.adv is None
+    target_outcomes({"t": cfg}, lambda c: model, spec, x[:5], y[:5], counting, memo)  # other points: attacked again
+    assert len(calls) == 2
