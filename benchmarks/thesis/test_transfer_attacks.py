@@ -10,13 +10,10 @@ from __future__ import annotations
 import pytest
 
 from robustsuite.claims import OneSidedT, Sequential
-from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
-from robustsuite.models.defended import InputDefence
 from robustsuite.studies.alignment import AlignmentStudy
-from robustsuite.studies.alignment_paper import PAPER_SEEDS
 from robustsuite.studies.transfer_attacks import (DEFENDED_TABLE_6_11, FINETUNED_ENHANCING, FINETUNED_MODIFYING,
                                                   MINI_ENHANCING, MINI_MODIFYING, PAPER_ENHANCING, PAPER_MODIFYING,
-                                                  AttackStudy, per_attack)
+                                                  AttackStudy, per_attack, per_defence)
 
 
 def _smallest_gain(rs, study: AttackStudy, key: str):
@@ -58,22 +55,7 @@ def test_alignment_composes_with_model_modification_attacks(rs, study):
 @pytest.mark.claim("C003-6.16")
 @pytest.mark.studies(paper=[DEFENDED_TABLE_6_11])
 def test_alignment_gains_persist_against_defended_targets(rs, study):
-    def measure():
-        seeds, out = rs.seeds(PAPER_SEEDS), {}
-        zoo = study.zoo
-        test = rs.data(zoo.test, train=False)
-        for s in seeds:
-            sources = {"source": rs.model(zoo.source.config()), "aligned": rs.model(zoo.aligned(s))}
-            base = rs.model(next(t for t in zoo.targets if t.name == "res50b").config())
-            targets = {d: InputDefence(base, d).eval() for d in study.defences} | {"none": base}
-            matrix = transfer_matrix(sources, targets, test.x, test.y, zoo.attack(s))
-            for k, v in matrix_metrics(matrix).items():
-                out.setdefault(k, []).append(v)
-            for t in targets:  # defended targets are not attacked white-box meaningfully: all-sample rates
-                out.setdefault(f"gain_all[{t}]", []).append(matrix[("aligned", t)].rate_all - matrix[("source", t)].rate_all)
-        return seeds, out
-
-    seeds, m = rs.measure(measure)
+    seeds, m = rs.measure(lambda: per_defence(rs, study))
     worst = [min(m[f"gain_all[{t}]"][i] for t in (*study.defences, "none")) for i in range(len(seeds))]
     rs.conclude("C003-6.16", OneSidedT(0.0).decide(worst), study=study, seeds=seeds,
                 assertion="transfer (all samples) from the aligned Res50 beats the source against Res50 (V2) behind "

@@ -7,9 +7,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import torch
+
 from robustsuite.attacks import attack
 from robustsuite.claims import Control
-from robustsuite.metrics.transfer import matrix_metrics, transfer_matrix
+from robustsuite.metrics import predict
+from robustsuite.metrics.transfer import WhiteBox, matrix_metrics, transfer_matrix
+from robustsuite.models.defended import InputDefence
 from robustsuite.studies.alignment import (MNIST_MINI, MNIST_MINI_FINETUNED_AS_ALIGNED, AlignmentStudy,
                                            measure_attack_variants, target_outcomes)
 from robustsuite.studies.alignment_paper import PAPER_SEEDS, RES50_RES18, PretrainedAlignment
@@ -98,3 +102,28 @@ class DefendedStudy:
 
 
 DEFENDED_TABLE_6_11 = DefendedStudy("imagenet-table6.11", RES50_RES18)
+
+
+def per_defence(rs, study: DefendedStudy) -> tuple[tuple[int, ...], dict[str, list[float]]]:
+    """{metric: [per seed]}: the matrix of the source and the aligned source against Res50 (V2) bare
+    ("none") and behind each input defence, and each target's gain over all points. A defence is not
+    attacked white-box (JPEG goes through PIL: no gradient; rounding has a zero one), so its cells have
+    no qualified points (n_qualified 0) and the case reads their all-sample rates."""
+    zoo, seeds, out = study.zoo, rs.seeds(PAPER_SEEDS), {}
+    test = rs.data(zoo.test, train=False)
+    x, y = test.x, test.y
+    base_cfg = next(t for t in zoo.targets if t.name == "res50b").config()
+    base = rs.model(base_cfg)
+    defended = {d: InputDefence(base, d).eval() for d in study.defences}
+    for s in seeds:
+        sources = {"source": rs.model(zoo.source.config()), "aligned": rs.model(zoo.aligned(s))}
+        unattacked = {d: WhiteBox(predict(m, x) == y, None, torch.zeros(len(y), dtype=torch.bool, device=y.device))
+                      for d, m in defended.items()}
+        cache = unattacked | target_outcomes({"none": base_cfg}, rs.model, zoo.test, x, y, zoo.attack(s),
+                                             functools.partial(rs.memo, shared=True))
+        matrix = transfer_matrix(sources, defended | {"none": base}, x, y, zoo.attack(s), cache=cache)
+        for k, v in matrix_metrics(matrix).items():
+            out.setdefault(k, []).append(v)
+        for t in (*defended, "none"):
+            out.setdefault(f"gain_all[{t}]", []).append(matrix[("aligned", t)].rate_all - matrix[("source", t)].rate_all)
+    return seeds, out
