@@ -11,10 +11,11 @@ one leaf set per meta-class) are registered as ordinary datasets, `<base>@<hiera
 """
 from __future__ import annotations
 
+
 import random
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import torch
@@ -224,20 +225,27 @@ def register_components(base: str, hierarchy: str, n_train: int | None = None) -
     """Register `<base>@<hierarchy>:meta` and `:leaf<i>` datasets (idempotent), of the base set's
     training subset when `n_train` is given (so HAR's components see the flat model's examples)."""
     h = get_hierarchy(hierarchy)
-    parts = {"meta": lambda s: meta_split(s, h)}
-    parts.update({f"leaf{i}": (lambda s, i=i: leaf_split(s, h, i)) for i in range(h.num_meta)})
     spec = DataSpec(base, n_train=n_train)
 
-    def take(split: Split, train: bool) -> Split:
-        return split if n_train is None else spec.subset(split, train=train)
+    def meta(split: Split, train: bool) -> Split:
+        return meta_split(split if n_train is None else spec.subset(split, train=train), h)
 
+    def leaf(split: Split, train: bool, i: int) -> Split:
+        if n_train is None or not train:
+            return leaf_split(split, h, i)
+        part = leaf_split(spec.subset(split, train=True), h, i)
+        # a subset smaller than the classes (a smoke run's 32 CIFAR-100 images) can miss a meta-class:
+        # that leaf then gets its first example of the same shuffle rather than nothing to train on
+        return part if len(part) else leaf_split(DataSpec(base).subset(split, train=True), h, i).head(1)
+
+    parts = {"meta": meta, **{f"leaf{i}": partial(leaf, i=i) for i in range(h.num_meta)}}
     for part, fn in parts.items():
         name = component_dataset(base, hierarchy, part, n_train)
         if name not in DATASETS:
-            DATASETS.add(name, lambda root, *, train, download, fn=fn: fn(take(
-                load_dataset(base, root=root, train=train, download=download), train)))
+            DATASETS.add(name, lambda root, *, train, download, fn=fn: fn(
+                load_dataset(base, root=root, train=train, download=download), train))
             if base in STANDINS:
-                STANDINS.add(name, lambda train, fn=fn: fn(take(stand_in(base, train), train)))
+                STANDINS.add(name, lambda train, fn=fn: fn(stand_in(base, train), train))
 
 
 for _base, _h in (("cifar10", "cifar10"), ("cifar100", "cifar100"), ("cifar5x5", "cifar5x5"),

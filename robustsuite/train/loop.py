@@ -47,6 +47,9 @@ def train_model(cfg: TrainConfig, data: Split, *, device: torch.device | str = "
     resumes from it; the result is the same, bit for bit on the CPU, as an uninterrupted run's."""
     torch.manual_seed(cfg.seed)
     train, val = split_validation(data.to(device), cfg.val_size)
+    if len(train) == 0:
+        raise ConfigError(f"the training split of {cfg.data.id} is empty: there is nothing to train "
+                          f"{cfg.label or cfg.model} on.")
     if cfg.init is not None:
         model = copy.deepcopy(_resolve(cfg.init, load))
     else:

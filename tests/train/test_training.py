@@ -91,12 +91,14 @@ def test_labels_of_nested_configs_do_not_change_the_identity():
     assert a.digest() == b.digest() != a.replace(objective_kwargs=kw(witness=CFG)).digest()
 
 
-def test_a_validation_subset_must_leave_training_examples():
+def test_a_training_split_must_hold_examples():
     from robustsuite.data import Split
     from robustsuite.train import split_validation
 
     split = Split(torch.zeros(2, 1, 4, 4), torch.zeros(2, dtype=torch.long), 10)
     with pytest.raises(ConfigError, match="val_size=8 leaves no training examples of a training split of 2"):
         split_validation(split, 8)
+    with pytest.raises(ConfigError, match="training split of digits is empty"):
+        train_model(TrainConfig(DataSpec("digits"), "mlp", epochs=1), split.take(slice(0, 0)))
     train, val = split_validation(split, 1)
     assert len(train) == len(val) == 1
