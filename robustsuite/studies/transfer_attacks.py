@@ -115,10 +115,10 @@ def per_defence(rs, study: DefendedStudy) -> tuple[tuple[int, ...], dict[str, li
     base_cfg = next(t for t in zoo.targets if t.name == "res50b").config()
     base = rs.model(base_cfg)
     defended = {d: InputDefence(base, d).eval() for d in study.defences}
+    unattacked = {d: WhiteBox(predict(m, x) == y, None, torch.zeros(len(y), dtype=torch.bool, device=y.device))
+                  for d, m in defended.items()}
     for s in seeds:
         sources = {"source": rs.model(zoo.source.config()), "aligned": rs.model(zoo.aligned(s))}
-        unattacked = {d: WhiteBox(predict(m, x) == y, None, torch.zeros(len(y), dtype=torch.bool, device=y.device))
-                      for d, m in defended.items()}
         cache = unattacked | target_outcomes({"none": base_cfg}, rs.model, zoo.test, x, y, zoo.attack(s),
                                              functools.partial(rs.memo, shared=True))
         matrix = transfer_matrix(sources, defended | {"none": base}, x, y, zoo.attack(s), cache=cache)
