@@ -45,7 +45,7 @@ def test_checkpoint_overhead_per_epoch(benchmark, suite, study):
             t0 = synced_perf_counter()
             train_model(cfg.replace(epochs=1), data, device=suite.device)
             steps = synced_perf_counter() - t0
-            times["epoch"].append(steps * -(-study.epoch_size // study.batch) / study.measured_steps)
+            times["epoch"].append(steps * -(-study.epoch_images // study.batch) / study.measured_steps)
             ckpt = _TimedCheckpoint(folder / "run.ckpt", every=1)
             ckpt.seconds = []
             train_model(cfg, data, device=suite.device, checkpoint=ckpt)  # one save, after epoch 1

@@ -97,15 +97,15 @@ class CheckpointPerf:
     id: str
     model: str
     input_shape: tuple[int, ...]
-    epoch_size: int  # images in one epoch of the real dataset
+    epoch_images: int  # images in one epoch of the real dataset (what the timed steps scale to: not a subset)
     measured_steps: int  # steps timed; the epoch's time is scaled from them
     batch: int = 128
     rounds: int = 3
     dataset: str = "synthetic"
 
 
-CHECKPOINT_MINI = CheckpointPerf("mnist6k-small_cnn", "small_cnn", (1, 28, 28), epoch_size=6000, measured_steps=47)
-CHECKPOINT_PAPER = CheckpointPerf("cifar10-preact_resnet18", "preact_resnet18", (3, 32, 32), epoch_size=50000,
+CHECKPOINT_MINI = CheckpointPerf("mnist6k-small_cnn", "small_cnn", (1, 28, 28), epoch_images=6000, measured_steps=47)
+CHECKPOINT_PAPER = CheckpointPerf("cifar10-preact_resnet18", "preact_resnet18", (3, 32, 32), epoch_images=50000,
                                   measured_steps=40)
 
 
