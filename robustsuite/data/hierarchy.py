@@ -11,7 +11,6 @@ one leaf set per meta-class) are registered as ordinary datasets, `<base>@<hiera
 """
 from __future__ import annotations
 
-
 import random
 from collections import Counter
 from dataclasses import dataclass
