@@ -127,9 +127,9 @@ def test_batch_norm_models_are_less_robust(rs, study):
 def test_momentum_sgd_behaves_like_sgd(rs, study):
     tol = 10.0  # points per strongest cell; the thesis' own largest |SGD-m - SGD| is 9.2 (Table 4.7)
 
-    def measure():
+    def measure(seeds):
         worst = []
-        for seed in rs.seeds(study.seeds):
+        for seed in seeds:
             sgd = profile(rs, study, protocol_config(rs, study, "sgd", seed))
             lr = study.momentum_lr if rs.tier == "mini" else chosen_lr(rs, study, "sgd")
             sgdm = profile(rs, study, study.config("sgd", lr, seed, momentum=0.9) if study.momentum_slot == "sgd"
@@ -137,10 +137,14 @@ def test_momentum_sgd_behaves_like_sgd(rs, study):
             worst.append(max(abs(sgdm[c] - sgd[c]) for c in study.severities.strongest()))
         return worst
 
-    worst = rs.measure(measure)
-    rs.conclude("C003-4.08", OneSidedT(margin=0.0).decide([tol - w for w in worst]), study=study,
-                seeds=rs.seeds(study.seeds), metrics={"max_abs_diff_strongest_cells": worst},
-                assertion=f"|SGD-momentum - SGD| <= {tol:g} points at every strongest cell, every seed")
+    # Sequential (looks at the study's seeds and twice as many): at three seeds the verdict depended on the
+    # machine's floating-point kernels (seeds 0-2: p_greater 0.031 on one CPU, 0.074 on another, where seed 2's
+    # largest difference was 6.8 and 9.2 points).
+    looks = (study.seeds, 2 * study.seeds)
+    decision, seeds, worst = rs.sequential(Sequential(0.0, 0.05, looks=looks), measure, lambda w: [tol - v for v in w])
+    rs.conclude("C003-4.08", decision, study=study, seeds=seeds, metrics={"max_abs_diff_strongest_cells": worst},
+                assertion=f"|SGD-momentum - SGD| <= {tol:g} points at every strongest cell (per seed the largest "
+                          "difference; sequential t-test over seeds)")
 
 
 @pytest.mark.claim("C003-4.03")
