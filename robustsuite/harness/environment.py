@@ -1,4 +1,5 @@
-"""What a result was obtained with: versions, device, threads, git revision."""
+"""What a result was obtained with: versions, device (for a CPU its model and the SIMD kernels torch
+dispatches to, which set float rounding), threads, git revision."""
 from __future__ import annotations
 
 import platform
@@ -29,5 +30,17 @@ def environment(device: str) -> dict:
     if device.startswith("cuda"):
         env["device_name"] = torch.cuda.get_device_name(torch.device(device))
     else:
-        env["device_name"] = platform.processor() or platform.machine()
+        env["device_name"] = cpu_name()
+        env["cpu_kernels"] = torch.backends.cpu.get_cpu_capability()  # e.g. AVX2, AVX512
     return env
+
+
+def cpu_name() -> str:
+    """The CPU's model name where Linux tells it, else the architecture."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

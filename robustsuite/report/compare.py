@@ -8,6 +8,10 @@ Records are matched by case (pytest node id). A change is reported when
   so a metric moves "beyond its tolerance" when the shift is larger than k seed standard
   deviations, and the floor keeps deterministic metrics (sd = 0) from failing on float noise;
 - a case or metric of BASE is missing from NEW, or a record of either run is unreadable.
+Metrics are compared only between records of the same, recorded arithmetic: torch version, device
+model and (on a CPU) the SIMD kernels torch dispatches to. Float rounding differs across CPUs (AVX2 and
+AVX-512 give different sums), and a model trained on another CPU differs as a model of another
+seed would, so between such records only verdicts are compared; the summary counts those cases.
 Cases new in NEW are listed but are not failures. Smoke records (`--smoke`: toy-size code-path
 checks whose verdicts mean nothing) are left out of both runs and counted. Measurements of speed and memory (metric names
 with a `seconds`, `s`, `bytes` or `threads` word: `l2-torch_seconds`, `pairs_per_s`, `peak_bytes`)
@@ -67,6 +71,7 @@ class Comparison:
     added: list[str] = field(default_factory=list)  # cases only in NEW
     compared: int = 0  # cases found in both runs
     smoke: int = 0  # smoke records ignored (both runs)
+    other_arithmetic: dict[str, str] = field(default_factory=dict)  # case -> "base ... / new ...": verdicts only
 
     @property
     def failed(self) -> bool:
@@ -78,8 +83,21 @@ class Comparison:
         verdict = (f"FAIL: {len(self.changes)} change(s) beyond tolerance" if self.failed
                    else "OK: no verdict flipped and no metric moved beyond its tolerance")
         ignored = f"; {self.smoke} smoke record(s) ignored" if self.smoke else ""
+        if self.other_arithmetic:
+            kinds = sorted(set(self.other_arithmetic.values()))
+            lines.append(f"verdicts only for {len(self.other_arithmetic)} case(s) made with other arithmetic "
+                         f"({'; '.join(kinds)}): their metrics differ by float rounding, as another seed's would.")
         lines.append(f"{verdict} ({self.compared} cases compared{ignored}).")
         return "\n".join(lines)
+
+
+def arithmetic(record: dict) -> str:
+    """What sets a record's float rounding: torch version, device model, CPU kernels ('?' where unrecorded)."""
+    env = record.get("environment", {})
+    parts = [f"torch {env.get('torch', '?')}", env.get("device_name", "?")]
+    if not str(env.get("device", "cpu")).startswith("cuda"):
+        parts.append(env.get("cpu_kernels", "?"))
+    return ", ".join(parts)
 
 
 def _fmt(x: float) -> str:
@@ -109,6 +127,9 @@ def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Toler
             out.changes.append(Change("verdict", claim, case, f"{claim}: verdict flipped {old['verdict']} -> "
                                                               f"{new['verdict']} ({case}).", old=old["verdict"],
                                       new=new["verdict"]))
+        if "?" in arithmetic(old) or arithmetic(old) != arithmetic(new):
+            out.other_arithmetic[case] = f"base {arithmetic(old)} / new {arithmetic(new)}"
+            continue
         for metric, agg in sorted(old["aggregate"].items()):
             if VOLATILE.search(metric):
                 continue

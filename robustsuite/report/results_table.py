@@ -13,7 +13,8 @@ from robustsuite.report.kinds import control_name, is_smoke
 from robustsuite.report.status import natural, study_id
 
 FORMATS = ("csv", "json", "parquet")
-ENV_KEYS = ("robustsuite", "python", "torch", "numpy", "device", "device_name", "threads", "git", "platform")
+ENV_KEYS = ("robustsuite", "python", "torch", "numpy", "device", "device_name", "cpu_kernels", "threads", "git",
+            "platform")
 COLUMNS = ("run", "case", "claim", "family", "tier", "study", "metric", "index", "seed", "value", "verdict",
            "expected", "smoke", "control", *(f"env_{k}" for k in ENV_KEYS), "created")
 

@@ -25,7 +25,9 @@ def _make_record(case: str, metrics: dict[str, list[float]], *, claim: str = CLA
             "seeds": list(range(n)), "metrics": metrics, "aggregate": aggregate, "assertion": "x > 1 in every seed",
             "decision": {"verdict": verdict, "rule": "all seeds > 1", "stats": {"n": n}}, "verdict": verdict,
             "paper": paper if paper is not None else {}, "expected": expected,
-            "timings": {"measure_seconds": 1.0}, "environment": {"device": "cpu", "git": "test"},
+            "timings": {"measure_seconds": 1.0},
+            "environment": {"device": "cpu", "git": "test", "torch": "2.14.1", "device_name": "Test CPU",
+                            "cpu_kernels": "AVX2"},
             "created": "2026-01-01T00:00:00+00:00"}
 
 

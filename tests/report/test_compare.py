@@ -105,3 +105,25 @@ def test_tolerance_is_at_least_the_floor_and_k_pooled_sds(sd_a, sd_b, mean, k):
 def test_bad_tolerance_is_rejected():
     with pytest.raises(ConfigError, match="k=-1"):
         Tolerance(k=-1)
+
+
+@pytest.mark.parametrize("change", [{"cpu_kernels": "AVX512"}, {"device_name": "Other CPU"}, {"torch": "2.15.0"},
+                                    {"cpu_kernels": None}])
+def test_other_arithmetic_compares_verdicts_only(base_run, tmp_path, change):
+    """A record from another CPU, its kernels, another torch, or with its arithmetic unrecorded: a moved
+    metric is float rounding (as another seed's would be) and passes; a flipped verdict still fails."""
+    new = _copy(base_run, tmp_path)
+
+    def elsewhere(record):
+        env = record["environment"]
+        env.update({k: v for k, v in change.items() if v is not None})
+        for k in (k for k, v in change.items() if v is None):
+            del env[k]
+        record["aggregate"]["bound_sgd"]["mean"] += 5.0
+
+    _edit(new, "C003-4.04", elsewhere)
+    result = compare_runs(base_run, new)
+    assert not result.failed and len(result.other_arithmetic) == 1
+    assert "verdicts only for 1 case(s) made with other arithmetic" in result.summary()
+    _edit(new, "C003-4.04", lambda r: r.update(verdict="refuted" if r["verdict"] != "refuted" else "reproduced"))
+    assert [c.kind for c in compare_runs(base_run, new).changes] == ["verdict"]
