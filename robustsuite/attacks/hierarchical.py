@@ -5,7 +5,8 @@
   first success) or a single random eligible target ("average case"). Success is the algorithm's
   strict test argmax F(x') = target, or the loose test meta(argmax F(x')) != true meta. Vectorised
   by looping over targets and attacking every still-unbroken input eligible for that target at once:
-  the same success set as the per-input loop. Returns the first successful point of each input,
+  the same success set as the per-input loop. `max_targets` stops an input after that many tries
+  (None: all its eligible targets, as the algorithm; the smoke rule caps it). Returns the first successful point of each input,
   and the clean input where every target failed (so a clean meta-error still counts as an error).
 - `pgd_meta`: untargeted PGD on the meta-level loss: the meta-classifier M of a HAR (its
   "PGD-Meta"), or for a flat model the cross-entropy of the induced meta marginal
@@ -47,13 +48,15 @@ def _predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch
 
 def hierarchical_search(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, hierarchy: Hierarchy | str,
                         eps: float, norm: str = "linf", steps: int = 20, step_size: float | None = None,
-                        strategy: str = "worst", success: str = "strict", generator: torch.Generator | None = None,
-                        batch_size: int = 1000) -> HierarchicalResult:
+                        strategy: str = "worst", success: str = "strict", max_targets: int | None = None,
+                        generator: torch.Generator | None = None, batch_size: int = 1000) -> HierarchicalResult:
     """Algorithm 5.1 with its bookkeeping (success, targets tried, gradient evaluations)."""
     h = _hierarchy(hierarchy)
     check_attack_inputs(model, x, y, eps=eps, norm=norm)
     choice("strategy", strategy, ("worst", "average"))
     choice("success", success, ("strict", "loose"))
+    if max_targets is not None and max_targets < 1:
+        raise ConfigError(f"max_targets={max_targets} is not allowed; give None (every eligible target) or >= 1.")
     if int(y.max()) >= h.num_classes or int(y.min()) < 0:
         raise ConfigError(f"labels must lie in 0..{h.num_classes - 1} for hierarchy {h.name!r}; "
                           f"got {int(y.min())}..{int(y.max())}.")
@@ -68,7 +71,8 @@ def hierarchical_search(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, h
     tried = torch.zeros(n, dtype=torch.long, device=x.device)
     grad_evals = 0
     for t in range(C):
-        idx = (~done & eligible[:, t]).nonzero().flatten()
+        todo = ~done & eligible[:, t] if max_targets is None else ~done & eligible[:, t] & (tried < max_targets)
+        idx = todo.nonzero().flatten()
         for chunk in (idx.split(batch_size) if len(idx) else ()):
             target = torch.full_like(chunk, t)
             adv = pgd(model, x[chunk], y[chunk], eps=eps, norm=norm, steps=steps, step_size=step_size,
@@ -85,10 +89,12 @@ def hierarchical_search(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, h
 @register_attack()
 def hierarchical_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, hierarchy: Hierarchy | str, eps: float,
                      norm: str = "linf", steps: int = 20, step_size: float | None = None, strategy: str = "worst",
-                     success: str = "strict", generator: torch.Generator | None = None) -> torch.Tensor:
+                     success: str = "strict", max_targets: int | None = None,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
     """Algorithm 5.1's adversarial points (see `hierarchical_search` for the bookkeeping)."""
     return hierarchical_search(model, x, y, hierarchy=hierarchy, eps=eps, norm=norm, steps=steps,
-                               step_size=step_size, strategy=strategy, success=success, generator=generator).x
+                               step_size=step_size, strategy=strategy, success=success, max_targets=max_targets,
+                               generator=generator).x
 
 
 class MetaMarginal(nn.Module):

@@ -8,7 +8,9 @@ keyword argument) holding it:
     ...epochs                        -> 1   (0 stays 0: zero-epoch configs load weights)
     ...steps, ...iters, ...queries   -> 2   (attacks, adversarial training, projections)
     ...restarts, ...starts, ...rounds -> 1  (rounds: of a perf benchmark's timing)
-    ...targets                       -> 1   (target classes an attack tries in turn: AutoAttack's)
+    ...targets                       -> 1   (target classes an attack tries in turn: AutoAttack's, the
+                                            hierarchical search's)
+    (a None under these caps, no limit, is capped too)
     ...grid                          -> 3   (points per axis of a loss-surface slice)
     ...draws                         -> 2   (Monte Carlo draws: noise draws, z samples)
     ..._size but not ...batch_size   -> EXAMPLES // 4  (val_size, set_size: subsets of a training split)
@@ -84,6 +86,8 @@ def smaller(name: str, value: object, *, sizes: bool = True) -> object:
         return value
     if kind == "count" and value is None and name.lower().startswith("n_"):
         return EXAMPLES
+    if kind == "compute" and value is None:
+        return next(c for suffix, c in _CAPS if name.lower().endswith(suffix))
     if kind == "looks" and isinstance(value, tuple):
         new = tuple(dict.fromkeys(min(v, SEEDS) for v in value))  # still strictly increasing
         return value if new == value else new

@@ -49,6 +49,7 @@ class HierStudy:
     pgd_as_hier: bool = False  # a negative control (C003-5.03): untargeted PGD is loose hierarchical PGD
     flat_epochs: int = 0  # a negative control (C003-5.12): the flat models alone train this many epochs (0: recipe)
     meta_as_pgd: bool = False  # a negative control (C003-5.09): PGD-Meta is untargeted PGD on the full HAR
+    search_targets: int | None = None  # targets the worst-case search tries per input (None: every eligible one)
 
     def objective(self, defence: str) -> tuple[str, tuple]:
         at = dict(eps=self.eps, steps=self.at_steps, step_size=self.step)
@@ -158,7 +159,7 @@ class Evaluator:
         if s.one_target:  # every search is the average case: the same one random target per input
             kw_ = {**kw_, "strategy": "average"}
         return hierarchical_search(self.model(kind, defence), d.x, d.y, hierarchy=self.h, eps=s.eps,
-                                   steps=s.steps[0], step_size=s.step, **kw_)
+                                   steps=s.steps[0], step_size=s.step, max_targets=s.search_targets, **kw_)
 
 
 

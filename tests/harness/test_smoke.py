@@ -51,6 +51,8 @@ def test_attacks_are_capped_with_their_defaults():
     aa = dict(capped_attack(attack("autoattack", eps=0.1, attacks=("square",))).params)
     assert aa["iters"] == aa["queries"] == 2 and aa["targets"] == aa["restarts"] == 1 and aa["attacks"] == ("square",)  # defaults written out, capped
     assert dict(capped_attack(attack("fgsm", eps=0.1)).params) == {"eps": 0.1}  # nothing to cap
+    hier = dict(capped_attack(attack("hierarchical_pgd", hierarchy="digits-visual", eps=0.1)).params)
+    assert hier["max_targets"] == 1 and hier["steps"] == 2  # None (every eligible target) is capped too
 
 
 CASES = """

@@ -76,6 +76,14 @@ def test_invariants_and_bookkeeping():
         assert bool((H4.meta_labels(pred[res.success]) != H4.meta_labels(y[res.success])).all())
     avg = hierarchical_search(model, x, y, hierarchy=H4, eps=0.1, steps=5, strategy="average")
     assert int(avg.targets_tried.max()) <= 1
+    torch.manual_seed(1)
+    full = hierarchical_search(model, x, y, hierarchy=H4, eps=0.1, steps=5)
+    torch.manual_seed(1)
+    one = hierarchical_search(model, x, y, hierarchy=H4, eps=0.1, steps=5, max_targets=1)
+    assert int(one.targets_tried.max()) == 1 and one.grad_evals == len(x) * 5
+    first = y >= 2  # their first eligible target is class 0, attacked first in both searches: the same outcome
+    assert torch.equal(one.success[first], full.success[first] & (full.targets_tried[first] == 1))
+    assert torch.equal(one.x[first & one.success], full.x[first & one.success])
 
 
 def test_bad_arguments():
@@ -83,6 +91,8 @@ def test_bad_arguments():
     x = torch.rand(2, 4)
     with pytest.raises(ConfigError, match="strategy"):
         hierarchical_search(model, x, torch.tensor([0, 1]), hierarchy=H4, eps=0.1, strategy="best")
+    with pytest.raises(ConfigError, match="max_targets=0"):
+        hierarchical_search(model, x, torch.tensor([0, 1]), hierarchy=H4, eps=0.1, max_targets=0)
     with pytest.raises(ConfigError, match="labels must lie in 0..3"):
         hierarchical_search(model, x, torch.tensor([0, 7]), hierarchy=H4, eps=0.1)
     with pytest.raises(ConfigError, match="HAR"):
