@@ -57,7 +57,7 @@ def headline_markdown(panels: list[Panel], figures: Path, base: Path) -> str:
         parts += [f"**{p.headline.title}**", "",
                   f"- Verdict: {verdicts}",
                   f"- Paper: {p.paper}",
-                  f"- Reproduced: {p.reproduced}",
+                  f"- Measured: {p.reproduced}",
                   f"- Control: {p.control}", "",
                   f'<img src="{_rel(figures / f"headline-{p.headline.key}.png", base)}" width="480" '
                   f'alt="{p.headline.figure.replace(chr(34), "")}">', ""]
