@@ -12,6 +12,8 @@ Metrics are compared only between records of the same, recorded arithmetic: torc
 model and (on a CPU) the SIMD kernels torch dispatches to. Float rounding differs across CPUs (AVX2 and
 AVX-512 give different sums), and a model trained on another CPU differs as a model of another
 seed would, so between such records only verdicts are compared; the summary counts those cases.
+There a negative control whose verdict moves between refuted and inconclusive is listed, not
+failed: a control passes unless it reproduces, and that did not change.
 Cases new in NEW are listed but are not failures. Smoke records (`--smoke`: toy-size code-path
 checks whose verdicts mean nothing) are left out of both runs and counted. Measurements of speed and memory (metric names
 with a `seconds`, `s`, `bytes` or `threads` word: `l2-torch_seconds`, `pairs_per_s`, `peak_bytes`)
@@ -72,6 +74,7 @@ class Comparison:
     compared: int = 0  # cases found in both runs
     smoke: int = 0  # smoke records ignored (both runs)
     other_arithmetic: dict[str, str] = field(default_factory=dict)  # case -> "base ... / new ...": verdicts only
+    control_moves: list[str] = field(default_factory=list)  # controls of other arithmetic, still not reproduced
 
     @property
     def failed(self) -> bool:
@@ -80,6 +83,7 @@ class Comparison:
     def summary(self) -> str:
         lines = [c.message for c in self.changes]
         lines += [f"new case (not in the base run): {case}" for case in self.added]
+        lines += [f"control verdict moved with the arithmetic, still not reproduced: {m}" for m in self.control_moves]
         verdict = (f"FAIL: {len(self.changes)} change(s) beyond tolerance" if self.failed
                    else "OK: no verdict flipped and no metric moved beyond its tolerance")
         ignored = f"; {self.smoke} smoke record(s) ignored" if self.smoke else ""
@@ -123,11 +127,14 @@ def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Toler
             out.changes.append(Change("missing-case", claim, case, msg))
             continue
         out.compared += 1
+        same = "?" not in arithmetic(old) and arithmetic(old) == arithmetic(new)
+        flip = f"{claim}: verdict flipped {old['verdict']} -> {new['verdict']} ({case})."
         if old["verdict"] != new["verdict"]:
-            out.changes.append(Change("verdict", claim, case, f"{claim}: verdict flipped {old['verdict']} -> "
-                                                              f"{new['verdict']} ({case}).", old=old["verdict"],
-                                      new=new["verdict"]))
-        if "?" in arithmetic(old) or arithmetic(old) != arithmetic(new):
+            if not same and old.get("control") and "reproduced" not in (old["verdict"], new["verdict"]):
+                out.control_moves.append(flip)
+            else:
+                out.changes.append(Change("verdict", claim, case, flip, old=old["verdict"], new=new["verdict"]))
+        if not same:
             out.other_arithmetic[case] = f"base {arithmetic(old)} / new {arithmetic(new)}"
             continue
         for metric, agg in sorted(old["aggregate"].items()):

@@ -127,3 +127,17 @@ def test_other_arithmetic_compares_verdicts_only(base_run, tmp_path, change):
     assert "verdicts only for 1 case(s) made with other arithmetic" in result.summary()
     _edit(new, "C003-4.04", lambda r: r.update(verdict="refuted" if r["verdict"] != "refuted" else "reproduced"))
     assert [c.kind for c in compare_runs(base_run, new).changes] == ["verdict"]
+
+
+@pytest.mark.parametrize("kernels,new_verdict,fails", [("AVX512", "inconclusive", False), ("AVX2", "inconclusive", True),
+                                                       ("AVX512", "reproduced", True)])
+def test_a_control_moving_with_the_arithmetic_fails_only_when_it_reproduces(base_run, tmp_path, kernels,
+                                                                              new_verdict, fails):
+    """A negative control passes unless it reproduces: on another CPU its move from refuted to inconclusive is
+    listed, not failed; on the same arithmetic any move is a change of the code, and fails."""
+    _edit(base_run, "C003-4.04", lambda r: r.update(control="adam-in-sgd-slot", verdict="refuted"))
+    new = _copy(base_run, tmp_path)
+    _edit(new, "C003-4.04", lambda r: (r.update(verdict=new_verdict), r["environment"].update(cpu_kernels=kernels)))
+    result = compare_runs(base_run, new)
+    assert result.failed == fails
+    assert ("control verdict moved with the arithmetic" in result.summary()) == (not fails)
