@@ -25,6 +25,7 @@ class TableStudy:
     l2_eps: tuple[float, ...]
     linf_eps: tuple[float, ...]
     n_eval: int = 1000
+    departures: tuple[str, ...] = ()  # where the study departs from the paper's protocol (recorded)
 
     def config(self, optimizer: str, seed: int) -> TrainConfig:
         return self.base.replace(optimizer=optimizer, lr=dict(self.lrs)[optimizer], seed=seed,
@@ -52,7 +53,9 @@ SPEECH_M5 = TableStudy(
     TrainConfig(DataSpec("speech_commands"), "m5", epochs=200, batch_size=128, schedule="step",
                 milestones=(0.5, 0.75), val_size=5000, select="best_val"),
     lrs=(("sgd", 0.1), ("adam", 0.1), ("rmsprop", 0.1)),
-    gauss_vars=(0.001 / 4, 0.003 / 4, 0.005 / 4), l2_eps=(0.005, 0.025, 0.05), linf_eps=(0.00005, 0.00025, 0.0005))
+    gauss_vars=(0.001 / 4, 0.003 / 4, 0.005 / 4), l2_eps=(0.005, 0.025, 0.05), linf_eps=(0.00005, 0.00025, 0.0005),
+    departures=("AutoAttack's Square searches the waveform laid out as a 125 x 128 grid of its samples (its square "
+                "windows cannot fit a signal one sample high); the thesis does not say how it ran Square on audio",))
 
 
 def optimizer_table(rs, study: TableStudy, seeds) -> dict[str, dict[str, list[float]]]:

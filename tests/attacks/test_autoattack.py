@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from robustsuite.attacks import autoattack, fgsm
+from robustsuite.attacks.autoattack_adapter import grid_shape
 
 
 @pytest.mark.parametrize("norm, eps", [("linf", 0.05), ("l2", 0.5)])
@@ -45,3 +46,20 @@ def test_restarts_cap_each_component():
         autoattack(model, x, y, eps=1e-4, attacks=("apgd-ce",), iters=4, restarts=restarts)  # too small to fool
         counts.append(len(calls))
     assert counts[1] < counts[0]
+
+
+@pytest.mark.parametrize("norm, eps", [("linf", 0.05), ("l2", 0.5)])
+def test_one_sample_high_signals_are_attacked_on_a_grid(norm, eps):
+    """A waveform (N x 1 x 1 x L) crashed Square's L2 search (its windows are fifths of the height); it is
+    attacked as a grid of its samples and comes back in its own shape, in the ball and the box."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(160, 10)).eval()
+    x = torch.rand(6, 1, 1, 160)
+    y = model(x).argmax(1)
+    adv = autoattack(model, x, y, eps=eps, norm=norm, attacks=("apgd-ce", "square"), iters=4, queries=20)
+    delta = (adv - x).flatten(1)
+    size = delta.abs().amax(1) if norm == "linf" else delta.norm(dim=1)
+    assert adv.shape == x.shape and (size <= eps + 1e-5).all() and adv.min() >= 0 and adv.max() <= 1
+    assert (model(adv).argmax(1) != y).sum() > 0  # the attack acted on the signal
+    assert grid_shape(torch.Size((1, 1, 16_000))) == (1, 125, 128)
+    assert grid_shape(torch.Size((3, 32, 32))) == (3, 32, 32)
