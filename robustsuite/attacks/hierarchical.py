@@ -5,9 +5,10 @@
   first success) or a single random eligible target ("average case"). Success is the algorithm's
   strict test argmax F(x') = target, or the loose test meta(argmax F(x')) != true meta. Vectorised
   by looping over targets and attacking every still-unbroken input eligible for that target at once:
-  the same success set as the per-input loop. `max_targets` stops an input after that many tries
-  (None: all its eligible targets, as the algorithm; the smoke rule caps it). Returns the first successful point of each input,
+  the same success set as the per-input loop. Returns the first successful point of each input,
   and the clean input where every target failed (so a clean meta-error still counts as an error).
+  `max_targets` stops an input after that many tries (None: every eligible target, as the
+  algorithm; the smoke rule caps it).
 - `pgd_meta`: untargeted PGD on the meta-level loss: the meta-classifier M of a HAR (its
   "PGD-Meta"), or for a flat model the cross-entropy of the induced meta marginal
   log sum_{y in z} softmax(F)_y (for a HAR the marginal is exactly M, Eq. 5.2).
@@ -71,7 +72,9 @@ def hierarchical_search(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, h
     tried = torch.zeros(n, dtype=torch.long, device=x.device)
     grad_evals = 0
     for t in range(C):
-        todo = ~done & eligible[:, t] if max_targets is None else ~done & eligible[:, t] & (tried < max_targets)
+        todo = ~done & eligible[:, t]
+        if max_targets is not None:
+            todo &= tried < max_targets
         idx = todo.nonzero().flatten()
         for chunk in (idx.split(batch_size) if len(idx) else ()):
             target = torch.full_like(chunk, t)
