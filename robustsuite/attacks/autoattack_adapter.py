@@ -31,8 +31,8 @@ class _OnGrid(nn.Module):
 
 
 def grid_shape(shape: torch.Size) -> tuple[int, ...]:
-    """(C, h, L / h) for a one-sample-high (C, 1, L) input, h the largest divisor of L up to sqrt(L);
-    any other shape unchanged."""
+    """(C, h, n / h) for a (C, H, W) input fewer than 5 rows high (a waveform: H = 1), n = H * W and h the
+    largest divisor of n up to sqrt(n); any other shape unchanged."""
     if len(shape) != 3 or shape[1] >= _MIN_SIDE:
         return tuple(shape)
     n = shape[1] * shape[2]

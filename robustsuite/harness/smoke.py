@@ -71,6 +71,11 @@ def _kind(name: str) -> str | None:
     return None
 
 
+def _compute_cap(name: str) -> int:
+    """The cap of a field the rule reads as compute (epochs, steps, targets, ...)."""
+    return next(c for suffix, c in _CAPS if name.lower().endswith(suffix))
+
+
 def _int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -87,15 +92,14 @@ def smaller(name: str, value: object, *, sizes: bool = True) -> object:
     if kind == "count" and value is None and name.lower().startswith("n_"):
         return EXAMPLES
     if kind == "compute" and value is None:
-        return next(c for suffix, c in _CAPS if name.lower().endswith(suffix))
+        return _compute_cap(name)
     if kind == "looks" and isinstance(value, tuple):
         new = tuple(dict.fromkeys(min(v, SEEDS) for v in value))  # still strictly increasing
         return value if new == value else new
     if kind == "sweep":
         f = _sweep
     else:
-        cap = {"subset": EXAMPLES // 4, "count": EXAMPLES}.get(kind) or next(
-            c for suffix, c in _CAPS if name.lower().endswith(suffix))
+        cap = {"subset": EXAMPLES // 4, "count": EXAMPLES}.get(kind) or _compute_cap(name)
         f = lambda v: min(v, cap)  # noqa: E731
     if _int(value):
         new = f(value)

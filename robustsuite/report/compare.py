@@ -127,15 +127,16 @@ def compare_runs(base: str | Path, new: str | Path, tolerance: Tolerance = Toler
             out.changes.append(Change("missing-case", claim, case, msg))
             continue
         out.compared += 1
-        same = "?" not in arithmetic(old) and arithmetic(old) == arithmetic(new)
-        flip = f"{claim}: verdict flipped {old['verdict']} -> {new['verdict']} ({case})."
+        a, b = arithmetic(old), arithmetic(new)
+        same = "?" not in a and a == b
         if old["verdict"] != new["verdict"]:
+            flip = f"{claim}: verdict flipped {old['verdict']} -> {new['verdict']} ({case})."
             if not same and old.get("control") and "reproduced" not in (old["verdict"], new["verdict"]):
                 out.control_moves.append(flip)
             else:
                 out.changes.append(Change("verdict", claim, case, flip, old=old["verdict"], new=new["verdict"]))
         if not same:
-            out.other_arithmetic[case] = f"base {arithmetic(old)} / new {arithmetic(new)}"
+            out.other_arithmetic[case] = f"base {a} / new {b}"
             continue
         for metric, agg in sorted(old["aggregate"].items()):
             if VOLATILE.search(metric):

@@ -74,7 +74,8 @@ def test_recipe_components():
     # a subset too small to reach every meta-class (smoke sizes): the missed leaf gets one example of its own
     tiny = HARRecipe(flat.replace(data=DataSpec("digits", n_train=2)), "digits-visual", "mlp")
     sizes = [len(c.data.load(None, train=True)) for c in tiny.leaf_configs()]
-    reached = set(get_hierarchy("digits-visual").meta_labels(DataSpec("digits", n_train=2).load(None, train=True).y).tolist())
+    two = DataSpec("digits", n_train=2).load(None, train=True)
+    reached = set(get_hierarchy("digits-visual").meta_labels(two.y).tolist())
     assert len(reached) < 3 and min(sizes) == 1 and sum(sizes) == 2 + (3 - len(reached))
     assert len(tiny.meta_config().data.load(None, train=True)) == 2
 
